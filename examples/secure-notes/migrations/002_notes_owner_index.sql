@@ -1,0 +1,1 @@
+CREATE INDEX notes_owner_idx ON notes (owner);

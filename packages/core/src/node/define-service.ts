@@ -1,0 +1,73 @@
+import type { ProviderKind } from '../shared/service-status.js'
+import type { ProviderContext } from './provider-context.js'
+import type { ReadinessPolicy } from './readiness.js'
+
+/** A running instance a provider produced. `connection` must be structured-cloneable. */
+export interface ProvidedInstance<Connection> {
+  connection: Connection
+  /** Human-readable detail for the service table, e.g. "PostgreSQL 15 from /usr/lib/postgresql/15/bin". */
+  detail?: string
+}
+
+export interface Provider<Connection> {
+  kind: ProviderKind
+  /**
+   * When an authoritative provider applies but fails (say `DATABASE_URL` is set and wrong), resolution
+   * stops there: silently falling through to another server would hide the misconfiguration.
+   */
+  authoritative?: boolean
+  /**
+   * Start or find the service. Throw `NotApplicable` when this provider does not apply here (nothing
+   * configured, no engine, no binary); any other error is a failure. Register every resource with
+   * `ctx` so it is released on teardown, on Ctrl-C, and when the main process dies.
+   */
+  start(ctx: ProviderContext): Promise<ProvidedInstance<Connection>>
+}
+
+export interface ServiceDefinition<Connection = unknown> {
+  /** Service name; its marker is `requires_<name>`. */
+  name: string
+  description?: string
+  /** Tried in order; `TESTBED_<NAME>_PROVIDERS=binary,embedded` reorders or narrows them. */
+  providers: Provider<Connection>[]
+  /** Resolves when the service answers; throws (with the reason) while it does not yet. */
+  probe?(connection: Connection, signal: AbortSignal): Promise<void>
+  readiness?: Partial<ReadinessPolicy>
+  /** Prepare the running service for tests (migrations, keys, buckets). May enrich the connection. */
+  provision?(connection: Connection, ctx: ProviderContext): Promise<Connection>
+  /** Variables code under test reads. */
+  env?(connection: Connection): Record<string, string>
+  /** Where the service is, secrets redacted: printed in the service table. */
+  endpoint(connection: Connection): string
+}
+
+/** Thrown by a provider that does not apply here; its message is the reason shown to the user. */
+export class NotApplicable extends Error {
+  override name = 'NotApplicable'
+}
+
+/** Identity helper that keeps plugin definitions type-checked. */
+export function defineService<Connection>(
+  definition: ServiceDefinition<Connection>,
+): ServiceDefinition<Connection> {
+  return definition
+}
+
+/**
+ * A service this repository marks tests with but cannot provide (its plugin is not installed yet).
+ * Tests marked with its `requires_` marker are skipped with `reason` — or fail where it is required.
+ */
+export function declaredService(name: string, reason: string): ServiceDefinition<never> {
+  return {
+    name,
+    providers: [
+      {
+        kind: 'plugin',
+        async start() {
+          throw new NotApplicable(reason)
+        },
+      },
+    ],
+    endpoint: () => '',
+  }
+}

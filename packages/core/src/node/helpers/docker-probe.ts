@@ -1,0 +1,64 @@
+import { connect } from 'node:net'
+
+export interface DockerEngine {
+  /** `unix:///var/run/docker.sock` or `tcp://host:port`, as testcontainers expects in DOCKER_HOST. */
+  host: string
+  socketPath?: string
+}
+
+export const DOCKER_PROBE_TIMEOUT_MS = 2000
+
+function target(): { host: string; options: { path: string } | { host: string; port: number } } {
+  const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'
+  if (host.startsWith('unix://')) return { host, options: { path: host.slice('unix://'.length) } }
+  const url = new URL(host.replace(/^tcp:/, 'http:'))
+  return { host, options: { host: url.hostname, port: Number(url.port || 2375) } }
+}
+
+/**
+ * Asks the engine for `/_ping`, bounded in time. testcontainers itself can hang for minutes on a
+ * half-dead daemon (a socket that accepts and never answers), so it is imported only after this passed.
+ */
+export function probeDocker(
+  timeoutMs = Number(process.env.TESTBED_DOCKER_PROBE_TIMEOUT_MS) || DOCKER_PROBE_TIMEOUT_MS,
+): Promise<DockerEngine> {
+  const { host, options } = target()
+  return new Promise((resolve, reject) => {
+    const socket = connect(options)
+    let answer = ''
+    let connected = false
+    const fail = (why: string) => {
+      socket.destroy()
+      reject(new Error(`no Docker engine at ${host}: ${why}`))
+    }
+    const timer = setTimeout(
+      () =>
+        fail(
+          connected
+            ? `it accepted the connection but did not answer /_ping within ${timeoutMs} ms`
+            : `no connection within ${timeoutMs} ms`,
+        ),
+      timeoutMs,
+    )
+    socket.once('connect', () => {
+      connected = true
+      socket.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n')
+    })
+    socket.on('data', (chunk) => {
+      answer += chunk.toString()
+      if (/\r\n\r\nOK/.test(answer) || /^HTTP\/1\.[01] 200/.test(answer)) {
+        clearTimeout(timer)
+        socket.destroy()
+        resolve({ host, socketPath: 'path' in options ? options.path : undefined })
+      }
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      fail(error.code ?? error.message)
+    })
+    socket.once('close', () => {
+      clearTimeout(timer)
+      fail('the connection closed without an answer')
+    })
+  })
+}

@@ -1,0 +1,112 @@
+import { rm } from 'node:fs/promises'
+import { NotApplicable } from './define-service.js'
+import { type ServerProcess, type SpawnServerOptions, spawnServer } from './helpers/child-process.js'
+import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
+import { freePort } from './helpers/free-port.js'
+import { makeTempDir } from './helpers/temp-dir.js'
+import { reaper } from './reaper.js'
+
+/** What a provider may use. Everything it acquires through here is released by `release()`. */
+export interface ProviderContext {
+  service: string
+  /** Unique per run; containers carry it as the `testbed.run` label. */
+  runId: string
+  progress(message: string): void
+  tempDir(): Promise<string>
+  freePort(): Promise<number>
+  spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess>
+  /** The Docker engine after a bounded probe; throws NotApplicable when none answers. */
+  docker(): Promise<DockerEngine>
+  containerLabels: Record<string, string>
+  /** Registers something with a `stop()` (a started container) for release. */
+  hold(resource: { stop(): Promise<unknown> }): void
+  onRelease(fn: () => Promise<void> | void): void
+}
+
+let dockerProbe: Promise<DockerEngine> | undefined
+
+/** One probe per run: every container provider shares its answer. */
+function dockerOnce(): Promise<DockerEngine> {
+  dockerProbe ??= probeDocker().then((engine) => {
+    // No Ryuk image can be had here, and Testbed's own reaper removes labelled containers.
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true'
+    // A local engine publishes ports on this host; without this, testcontainers inside a container
+    // (as CI often is) pulls an alpine image just to find the bridge gateway.
+    if (engine.socketPath) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost'
+    if (engine.socketPath)
+      reaper.hold('container', `testbed.run=${runId}`, { dockerSocket: engine.socketPath })
+    return engine
+  })
+  return dockerProbe.catch((error: Error) => {
+    throw new NotApplicable(error.message)
+  })
+}
+
+export const runId = `${process.pid}-${Date.now().toString(36)}`
+
+/** The resources of one provider attempt, released in reverse order. */
+export class AttemptScope implements ProviderContext {
+  readonly runId = runId
+  readonly containerLabels = { 'testbed.run': runId }
+  private releases: Array<() => Promise<void> | void> = []
+  private readonly servers: ServerProcess[] = []
+
+  constructor(
+    readonly service: string,
+    readonly progress: (message: string) => void,
+  ) {}
+
+  /** Rejects when any server this attempt spawned exits: readiness stops waiting then. */
+  serverExit(): Promise<never> | undefined {
+    return this.servers.length ? Promise.race(this.servers.map((s) => s.exited)) : undefined
+  }
+
+  async tempDir(): Promise<string> {
+    const dir = await makeTempDir(this.service)
+    reaper.hold('dir', dir)
+    this.onRelease(async () => {
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 })
+      reaper.release('dir', dir)
+    })
+    return dir
+  }
+
+  freePort(): Promise<number> {
+    return freePort()
+  }
+
+  async spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess> {
+    const server = await spawnServer(command, args, options)
+    this.servers.push(server)
+    this.onRelease(() => server.stop())
+    return server
+  }
+
+  docker(): Promise<DockerEngine> {
+    return dockerOnce()
+  }
+
+  hold(resource: { stop(): Promise<unknown> }): void {
+    this.onRelease(async () => {
+      await resource.stop()
+    })
+  }
+
+  onRelease(fn: () => Promise<void> | void): void {
+    this.releases.push(fn)
+  }
+
+  async release(): Promise<void> {
+    const errors: unknown[] = []
+    for (const fn of this.releases.reverse()) {
+      try {
+        await fn()
+      } catch (error) {
+        errors.push(error)
+      }
+    }
+    this.releases = []
+    if (errors.length)
+      throw new AggregateError(errors, `${this.service}: ${errors.length} resource(s) failed to release`)
+  }
+}

@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/**
+ * When to ask, how often, and when to give up. The seed's Vault policy (20 s grace, 2^attempt s
+ * backoff, 10 attempts) is `{ graceMs: 20_000, initialDelayMs: 2_000, factor: 2, maxDelayMs: Infinity,
+ * attempts: 10, timeoutMs: Infinity }`;
+ * the defaults notice a local server within tens of milliseconds.
+ */
+export interface ReadinessPolicy {
+  graceMs: number
+  initialDelayMs: number
+  factor: number
+  maxDelayMs: number
+  attempts: number
+  timeoutMs: number
+}
+
+export const defaultReadiness: ReadinessPolicy = {
+  graceMs: 0,
+  initialDelayMs: 10,
+  factor: 1.5,
+  maxDelayMs: 250,
+  attempts: Number.POSITIVE_INFINITY,
+  timeoutMs: 30_000,
+}
+
+export class NotReady extends Error {
+  override name = 'NotReady'
+}
+
+/**
+ * Calls `probe` until it resolves. Rejects with the last probe error once attempts or time run out,
+ * or at once when `abandon` rejects (the server process exited, say): there is no point waiting then.
+ */
+export async function waitUntilReady(
+  probe: (signal: AbortSignal) => Promise<void>,
+  policy: Partial<ReadinessPolicy> = {},
+  abandon?: Promise<never>,
+): Promise<number> {
+  const p = { ...defaultReadiness, ...policy }
+  const started = performance.now()
+  const deadline = started + p.timeoutMs
+  const controller = new AbortController()
+  const watch = abandon?.catch((error: unknown) => {
+    controller.abort(error)
+    throw error
+  })
+  const loop = async (): Promise<number> => {
+    if (p.graceMs > 0) await sleep(Math.min(p.graceMs, p.timeoutMs), undefined, { signal: controller.signal })
+    let delay = p.initialDelayMs
+    let lastError: unknown
+    for (let attempt = 1; attempt <= p.attempts; attempt++) {
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) break
+      try {
+        await probe(
+          AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(Math.ceil(remaining), 1))]),
+        )
+        return performance.now() - started
+      } catch (error) {
+        if (controller.signal.aborted) throw controller.signal.reason
+        lastError = error
+      }
+      if (attempt === p.attempts) break
+      await sleep(Math.round(Math.min(delay, Math.max(deadline - performance.now(), 0))), undefined, {
+        signal: controller.signal,
+      })
+      delay = Math.min(delay * p.factor, p.maxDelayMs)
+    }
+    const waited = Math.round(performance.now() - started)
+    const why = lastError instanceof Error ? lastError.message : String(lastError ?? 'no answer')
+    throw new NotReady(`not ready after ${waited} ms: ${why}`)
+  }
+  try {
+    return await (watch ? Promise.race([loop(), watch]) : loop())
+  } finally {
+    controller.abort()
+  }
+}

@@ -1,0 +1,179 @@
+import { appendFileSync } from 'node:fs'
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import { servicesRequiredBy } from '../shared/requirement.js'
+import type { ServiceStatus } from '../shared/service-status.js'
+import type { HubEvent, ServiceHub } from './service-hub.js'
+
+type Outcome = 'success' | 'partial failure' | 'complete skip'
+
+interface Category {
+  service: string
+  passed: number
+  failed: number
+  skipped: number
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+
+function outcomeOf(c: Category): Outcome {
+  if (c.failed === 0 && c.skipped === 0) return 'success'
+  if (c.passed === 0 && c.failed === 0) return 'complete skip'
+  return 'partial failure'
+}
+
+/**
+ * Shows what Vitest's default reporter hides: which services started (or why not), a live line while
+ * they start, why each test was skipped, flaky passes, and the seed's outcome per service category.
+ * Writes to stderr so machine-readable reporters keep stdout to themselves.
+ */
+export class TestbedReporter implements Reporter {
+  private vitest: Vitest | undefined
+  private hub: ServiceHub | undefined
+  private readonly starting = new Map<string, { provider: string; since: number }>()
+  private ticker: NodeJS.Timeout | undefined
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest
+  }
+
+  /** Called by each pipeline's plugin; the hub is one per run. */
+  attach(hub: ServiceHub): void {
+    if (this.hub === hub) return
+    this.hub = hub
+    hub.on((event) => this.onHubEvent(event))
+  }
+
+  private write(line: string): void {
+    const stream = this.vitest?.logger.errorStream ?? process.stderr
+    stream.write(`${line}\n`)
+  }
+
+  private onHubEvent(event: HubEvent): void {
+    if (event.type === 'starting') {
+      this.starting.set(event.service, { provider: event.provider, since: performance.now() })
+      this.write(`testbed: starting ${event.service} (${event.provider}) …`)
+      this.ticker ??= setInterval(() => this.tick(), process.stderr.isTTY ? 1000 : 5000).unref()
+    } else if (event.type === 'progress') {
+      this.write(`testbed: ${event.service} (${event.provider}): ${event.message}`)
+    } else {
+      this.starting.delete(event.status.name)
+      if (this.starting.size === 0 && this.ticker) {
+        clearInterval(this.ticker)
+        this.ticker = undefined
+      }
+      this.write(`testbed: ${statusLine(event.status)}`)
+    }
+  }
+
+  private tick(): void {
+    for (const [service, { provider, since }] of this.starting) {
+      this.write(`testbed: still starting ${service} (${provider}), ${seconds(performance.now() - since)}`)
+    }
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    const tests = modules.flatMap((m) => [...m.children.allTests()])
+    const statuses = this.hub?.settled ?? []
+    const lines = [
+      ...serviceTable(statuses),
+      ...skipReasons(tests),
+      ...flakyTests(tests),
+      ...categories(tests),
+    ]
+    if (lines.length) this.write(['', ...lines].join('\n'))
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY
+    if (summaryFile) appendFileSync(summaryFile, markdownSummary(statuses, tests))
+  }
+}
+
+function statusLine(status: ServiceStatus): string {
+  if (status.state === 'ready')
+    return `${status.name} ready via ${status.provider} in ${seconds(status.startMs)} (${status.endpoint})`
+  return status.reason
+}
+
+function serviceTable(statuses: readonly ServiceStatus[]): string[] {
+  if (!statuses.length) return []
+  const rows = statuses.map((s) =>
+    s.state === 'ready' ? [s.name, s.provider, seconds(s.startMs), s.endpoint] : [s.name, '—', '—', s.reason],
+  )
+  const header = ['service', 'provider', 'start', 'endpoint / why unavailable']
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (i < 3 ? (r[i] ?? '').length : 0))),
+  )
+  const format = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ')
+  return [' Testbed services', `   ${format(header)}`, ...rows.map((r) => `   ${format(r)}`)]
+}
+
+function skipReasons(tests: readonly TestCase[]): string[] {
+  const skipped = tests.flatMap((t) => {
+    const result = t.result()
+    return result.state === 'skipped' && result.note
+      ? [`   ↓ ${t.project.name ? `[${t.project.name}] ` : ''}${t.fullName} — ${result.note}`]
+      : []
+  })
+  return skipped.length ? [' Skipped, with reasons', ...skipped] : []
+}
+
+function flakyTests(tests: readonly TestCase[]): string[] {
+  const flaky = tests.filter((t) => t.result().state === 'passed' && t.diagnostic()?.flaky)
+  return flaky.length
+    ? [
+        ' Flaky (passed on a retry)',
+        ...flaky.map((t) => `   ⚠ ${t.fullName} (${t.diagnostic()?.retryCount} retries)`),
+      ]
+    : []
+}
+
+function categorize(tests: readonly TestCase[]): Category[] {
+  const byService = new Map<string, Category>()
+  for (const test of tests) {
+    const state = test.result().state
+    if (state === 'pending') continue
+    const note = state === 'skipped' ? (test.result() as { note?: string }).note : undefined
+    if (state === 'skipped' && !note) continue // filtered out by a pipeline or --tags-filter
+    // A skip counts against the service that caused it, not every service the test needs.
+    const services = servicesRequiredBy(test.tags).filter((s) => !note || note.startsWith(`${s} `))
+    for (const service of services) {
+      const category = byService.get(service) ?? { service, passed: 0, failed: 0, skipped: 0 }
+      category[state]++
+      byService.set(service, category)
+    }
+  }
+  return [...byService.values()]
+}
+
+function categories(tests: readonly TestCase[]): string[] {
+  const list = categorize(tests)
+  if (!list.length) return []
+  const icon: Record<Outcome, string> = { success: '✅', 'partial failure': '⚠️ ', 'complete skip': '-' }
+  return [
+    ' Outcome by service',
+    ...list.map((c) => {
+      const outcome = outcomeOf(c)
+      return `   ${icon[outcome]} ${c.service} tests: ${outcome} (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`
+    }),
+  ]
+}
+
+function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly TestCase[]): string {
+  const rows = statuses.map((s) =>
+    s.state === 'ready'
+      ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs)} | ${s.endpoint} |`
+      : `| ${s.name} | — | — | ${s.reason.replaceAll('|', '\\|')} |`,
+  )
+  const outcomes = categorize(tests).map(
+    (c) =>
+      `- **${c.service}**: ${outcomeOf(c)} (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`,
+  )
+  return [
+    '### Testbed',
+    '',
+    '| service | provider | start | endpoint / why unavailable |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    ...outcomes,
+    '',
+  ].join('\n')
+}

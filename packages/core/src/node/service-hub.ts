@@ -1,0 +1,175 @@
+import { describeAttempts, type ProviderAttempt, type ServiceStatus } from '../shared/service-status.js'
+import { NotApplicable, type Provider, type ServiceDefinition } from './define-service.js'
+import { AttemptScope } from './provider-context.js'
+import { waitUntilReady } from './readiness.js'
+import { reaper } from './reaper.js'
+
+export type HubEvent =
+  | { type: 'starting'; service: string; provider: string }
+  | { type: 'progress'; service: string; provider: string; message: string }
+  | { type: 'settled'; status: ServiceStatus }
+
+/** `TESTBED_POSTGRES_PROVIDERS=binary,embedded` picks and orders a service's providers. */
+function providerOrder<C>(definition: ServiceDefinition<C>): Provider<C>[] {
+  const variable = `TESTBED_${definition.name.toUpperCase().replace(/\W/g, '_')}_PROVIDERS`
+  const wanted = process.env[variable]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (!wanted) return definition.providers
+  const unknown = wanted.filter((kind) => !definition.providers.some((p) => p.kind === kind))
+  if (unknown.length) {
+    const known = definition.providers.map((p) => p.kind).join(', ')
+    throw new Error(
+      `${variable} names unknown provider(s) ${unknown.join(', ')}; ${definition.name} has: ${known}`,
+    )
+  }
+  return wanted.map((kind) => definition.providers.find((p) => p.kind === kind) as Provider<C>)
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The run-wide registry of services: each starts at most once per run, on first request, shared by
+ * every worker and project, and is released by `stopAll()`.
+ */
+export class ServiceHub {
+  private readonly definitions = new Map<string, ServiceDefinition<unknown>>()
+  private readonly starts = new Map<string, Promise<ServiceStatus>>()
+  private readonly scopes: AttemptScope[] = []
+  private readonly listeners = new Set<(event: HubEvent) => void>()
+  readonly settled: ServiceStatus[] = []
+
+  register(definition: ServiceDefinition<unknown>): void {
+    const existing = this.definitions.get(definition.name)
+    if (existing && existing !== definition) throw new Error(`two services are named '${definition.name}'`)
+    this.definitions.set(definition.name, definition)
+  }
+
+  get names(): string[] {
+    return [...this.definitions.keys()]
+  }
+
+  on(listener: (event: HubEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: HubEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  /** Starts (once) every named service, in parallel; resolves with each one's status. */
+  async ensure(names: readonly string[]): Promise<Record<string, ServiceStatus>> {
+    const statuses = await Promise.all(names.map((name) => this.ensureOne(name)))
+    return Object.fromEntries(statuses.map((s) => [s.name, s]))
+  }
+
+  private ensureOne(name: string): Promise<ServiceStatus> {
+    let start = this.starts.get(name)
+    if (!start) {
+      const definition = this.definitions.get(name)
+      start = definition
+        ? this.start(definition)
+        : Promise.resolve({
+            name,
+            state: 'unavailable',
+            reason: `no service named '${name}' is registered`,
+            attempts: [],
+          })
+      start = start.then((status) => {
+        this.settled.push(status)
+        this.emit({ type: 'settled', status })
+        return status
+      })
+      this.starts.set(name, start)
+    }
+    return start
+  }
+
+  private async start(definition: ServiceDefinition<unknown>): Promise<ServiceStatus> {
+    const { name } = definition
+    const attempts: ProviderAttempt[] = []
+    const began = performance.now()
+    let providers: Provider<unknown>[]
+    try {
+      providers = providerOrder(definition)
+    } catch (error) {
+      return { name, state: 'broken', reason: `${name} misconfigured: ${message(error)}`, attempts }
+    }
+    for (const provider of providers) {
+      const attemptStart = performance.now()
+      const elapsed = () => Math.round(performance.now() - attemptStart)
+      const scope = new AttemptScope(name, (text) =>
+        this.emit({ type: 'progress', service: name, provider: provider.kind, message: text }),
+      )
+      this.scopes.push(scope)
+      this.emit({ type: 'starting', service: name, provider: provider.kind })
+      let connection: unknown
+      let detail: string | undefined
+      try {
+        ;({ connection, detail } = await provider.start(scope))
+        if (definition.probe) {
+          const probe = definition.probe
+          await waitUntilReady(
+            (signal) => probe(connection, signal),
+            definition.readiness,
+            scope.serverExit(),
+          )
+        }
+      } catch (error) {
+        await scope.release().catch(() => {})
+        const applicable = !(error instanceof NotApplicable)
+        attempts.push({
+          provider: provider.kind,
+          outcome: applicable ? 'failed' : 'skipped',
+          reason: message(error),
+          ms: elapsed(),
+        })
+        if (applicable && provider.authoritative) break
+        continue
+      }
+      try {
+        if (definition.provision) connection = await definition.provision(connection, scope)
+      } catch (error) {
+        await scope.release().catch(() => {})
+        attempts.push({ provider: provider.kind, outcome: 'failed', reason: message(error), ms: elapsed() })
+        return { name, state: 'broken', reason: `${name} provisioning failed: ${message(error)}`, attempts }
+      }
+      attempts.push({ provider: provider.kind, outcome: 'ready', reason: detail, ms: elapsed() })
+      return {
+        name,
+        state: 'ready',
+        provider: provider.kind,
+        connection,
+        env: definition.env?.(connection) ?? {},
+        endpoint: definition.endpoint(connection),
+        startMs: Math.round(performance.now() - began),
+        attempts,
+      }
+    }
+    return {
+      name,
+      state: 'unavailable',
+      reason: `${name} unavailable: ${describeAttempts(attempts)}`,
+      attempts,
+    }
+  }
+
+  /** Releases everything every attempt acquired; then lets the reaper go. */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.starts.values())
+    const results = await Promise.allSettled(this.scopes.reverse().map((scope) => scope.release()))
+    this.scopes.length = 0
+    this.starts.clear()
+    reaper.close()
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed.length)
+      throw new AggregateError(
+        failed.map((f) => f.reason),
+        'testbed: some services did not stop cleanly',
+      )
+  }
+}

@@ -1,0 +1,60 @@
+import type { TestContext } from 'vitest'
+import { isStrict } from '../shared/provided-context.js'
+import { requirementTag, servicesRequiredBy } from '../shared/requirement.js'
+import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
+import { ensureServices, testbedContext } from './hub-client.js'
+
+type Gated = Pick<TestContext, 'task' | 'skip'>
+
+/** A test whose required service is missing: skipped with the reason, or failed where it is required. */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError'
+}
+
+function refuse(context: Gated, status: Exclude<ServiceStatus, ReadyStatus>): never {
+  const { pipeline, strict } = testbedContext()
+  if (status.state === 'broken') throw new ServiceUnavailableError(status.reason)
+  if (isStrict({ strict }, status.name)) {
+    throw new ServiceUnavailableError(
+      `${status.reason} (required in pipeline '${pipeline}'${strict.includes('*') || !strict.includes(status.name) ? ' by TESTBED_REQUIRE' : ''})`,
+    )
+  }
+  return context.skip(status.reason) as never
+}
+
+/** Runs before each test: every `requires_<service>` marker must be satisfiable. */
+export async function gateTest(context: Gated): Promise<void> {
+  const required = servicesRequiredBy(context.task.tags)
+  if (!required.length) return
+  for (const status of await ensureServices(required)) {
+    if (status.state !== 'ready') refuse(context, status)
+  }
+}
+
+/**
+ * For plugins' test-scoped fixtures: the service's status, once the test is known to carry its marker.
+ * Pipelines select tests by markers, so a fixture used without one would run in the wrong pipeline.
+ */
+export async function useService<Connection>(
+  context: Gated,
+  service: string,
+  fixture: string,
+): Promise<ReadyStatus<Connection>> {
+  const tag = requirementTag(service)
+  if (!context.task.tags?.includes(tag)) {
+    throw new Error(
+      `'${context.task.name}' uses the ${service} fixture '${fixture}' but is not marked ${tag}. ` +
+        `Add { tags: ['${tag}'] } to the test or its describe(): pipelines select tests by their markers.`,
+    )
+  }
+  const [status] = (await ensureServices([service])) as [ServiceStatus<Connection>]
+  if (status.state !== 'ready') refuse(context, status)
+  return status
+}
+
+/** For worker- and file-scoped fixtures (no test to skip): the status, or an error naming the reason. */
+export async function serviceForScope<Connection>(service: string): Promise<ReadyStatus<Connection>> {
+  const [status] = (await ensureServices([service])) as [ServiceStatus<Connection>]
+  if (status.state !== 'ready') throw new ServiceUnavailableError(status.reason)
+  return status
+}

@@ -1,0 +1,51 @@
+import { inject } from 'vitest'
+import type { TestbedContext } from '../shared/provided-context.js'
+import type { ServiceStatus } from '../shared/service-status.js'
+
+// Shared by every module graph in this worker (setup file, fixtures, test files).
+const CACHE = Symbol.for('testbed.worker.services')
+type Holder = { [CACHE]?: Map<string, Promise<ServiceStatus>> }
+
+export function testbedContext(): TestbedContext {
+  const context = inject('testbed')
+  if (!context) {
+    throw new Error(
+      'Testbed is not configured for this Vitest project: build its projects with defineTestbed() in vitest.workspace.ts',
+    )
+  }
+  return context
+}
+
+async function request(context: TestbedContext, services: string[]): Promise<Record<string, ServiceStatus>> {
+  const response = await fetch(`${context.hubUrl}/ensure`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-testbed-token': context.hubToken },
+    body: JSON.stringify({ services }),
+  })
+  if (!response.ok) throw new Error(`testbed hub answered ${response.status}: ${await response.text()}`)
+  return (await response.json()) as Record<string, ServiceStatus>
+}
+
+/**
+ * Asks the main process for services (it starts each at most once per run) and exports each ready
+ * service's variables into this worker's environment, where code under test reads them.
+ */
+export function ensureServices(names: readonly string[]): Promise<ServiceStatus[]> {
+  const holder = globalThis as Holder
+  holder[CACHE] ??= new Map()
+  const cache = holder[CACHE]
+  const missing = names.filter((name) => !cache.has(name))
+  if (missing.length) {
+    const batch = request(testbedContext(), missing).then((statuses) => {
+      for (const status of Object.values(statuses))
+        if (status.state === 'ready') Object.assign(process.env, status.env)
+      return statuses
+    })
+    for (const name of missing) {
+      const one = batch.then((statuses) => statuses[name] as ServiceStatus)
+      one.catch(() => cache.delete(name))
+      cache.set(name, one)
+    }
+  }
+  return Promise.all(names.map((name) => cache.get(name) as Promise<ServiceStatus>))
+}

@@ -1,0 +1,28 @@
+/**
+ * Testbed's setup file, added to every pipeline. Before a file's tests run it asks the hub, in one
+ * request, for every service its selected tests are marked with (so they start in parallel, and only
+ * when some selected test needs them); before each test it skips or fails on a missing service.
+ */
+
+import type { RunnerTestSuite as Suite, RunnerTask as Task } from 'vitest'
+import { beforeAll, beforeEach } from 'vitest'
+import { servicesRequiredBy } from '../shared/requirement.js'
+import { gateTest } from './gate.js'
+import { ensureServices } from './hub-client.js'
+
+function selectedTests(task: Task): Task[] {
+  if (task.mode === 'skip' || task.mode === 'todo') return []
+  return task.type === 'suite' ? task.tasks.flatMap(selectedTests) : [task]
+}
+
+// Starting a service may take a while (a cold container); each provider bounds its own wait.
+const START_TIMEOUT_MS = Number(process.env.TESTBED_START_TIMEOUT_MS) || 600_000
+
+beforeAll(async ({}, file: Suite) => {
+  const needed = new Set(selectedTests(file).flatMap((t) => servicesRequiredBy(t.tags)))
+  if (needed.size) await ensureServices([...needed])
+}, START_TIMEOUT_MS)
+
+beforeEach(async ({ task, skip }) => {
+  await gateTest({ task, skip })
+}, START_TIMEOUT_MS)

@@ -1,0 +1,23 @@
+/**
+ * Typed marker names. Each plugin adds its service to `TestbedServices`, so `requires_postgress` (a
+ * typo) is a type error; add your own markers by augmenting Vitest's `TestTags` with another key.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: extended by declaration merging
+export interface TestbedServices {}
+
+export type BuiltinMarker =
+  | 'tier1'
+  | 'tier2'
+  | 'tier3'
+  | 'e2e'
+  | 'slow'
+  | 'infrastructure'
+  | 'enterprise'
+  | 'flaky'
+export type Marker = BuiltinMarker | `requires_${keyof TestbedServices & string}`
+
+declare module 'vitest' {
+  interface TestTags {
+    testbed: Marker
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the main process tells workers about a service. Everything here crosses a process boundary
+ * (HTTP to workers, `provide` to projects), so it must stay structured-cloneable plain data.
+ */
+export type ProviderKind = 'env' | 'container' | 'binary' | 'embedded' | 'compose' | (string & {})
+
+export interface ProviderAttempt {
+  provider: ProviderKind
+  /** `skipped`: the provider does not apply here (nothing configured, no engine, no binary). */
+  outcome: 'ready' | 'skipped' | 'failed'
+  reason?: string
+  ms: number
+}
+
+interface StatusBase {
+  name: string
+  attempts: ProviderAttempt[]
+}
+
+export interface ReadyStatus<Connection = unknown> extends StatusBase {
+  state: 'ready'
+  provider: ProviderKind
+  connection: Connection
+  /** Variables exported to code under test (also set in each worker's `process.env`). */
+  env: Record<string, string>
+  /** Where the service is, with secrets redacted: safe to print. */
+  endpoint: string
+  startMs: number
+}
+
+export interface UnavailableStatus extends StatusBase {
+  /** `unavailable`: no provider could supply it (skip, or fail when strict). `broken`: it started but
+   * provisioning failed (a migration error, say): always a failure, since a skip would hide the bug. */
+  state: 'unavailable' | 'broken'
+  reason: string
+}
+
+export type ServiceStatus<Connection = unknown> = ReadyStatus<Connection> | UnavailableStatus
+
+/** One line per provider: "env: DATABASE_URL is not set; binary: initdb not found …". */
+export function describeAttempts(attempts: readonly ProviderAttempt[]): string {
+  return attempts.map((a) => `${a.provider}: ${a.reason ?? a.outcome}`).join('; ')
+}

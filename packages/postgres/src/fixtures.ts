@@ -1,0 +1,57 @@
+import { serviceForScope, useService } from '@testbed/core'
+import { test as base } from 'vitest'
+import type { PostgresConnection } from './connection.js'
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from './test-database.js'
+
+export interface PostgresFixtures {
+  /** The server (connection info), once the test is known to be marked `requires_postgres`. */
+  postgres: PostgresConnection
+  /** A fresh database cloned from the migrated template, dropped after the test. */
+  database: TestDatabase
+  /** One database shared by the tests of a file (for suites that build state step by step). */
+  fileDatabase: TestDatabase
+}
+
+/** Keep a failed test's database for inspection: `TESTBED_KEEP_FAILED_DATABASES=1`. */
+const keepFailed = () => process.env.TESTBED_KEEP_FAILED_DATABASES === '1'
+
+/** Points DATABASE_URL & co. at `env` until the returned function restores them. */
+function overrideEnv(env: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, env)
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+export const test = base
+  .extend(
+    'postgres',
+    async ({ task, skip }) =>
+      (await useService<PostgresConnection>({ task, skip }, 'postgres', 'postgres')).connection,
+  )
+  .extend('database', async ({ postgres, task }, { onCleanup }) => {
+    const db = await createTestDatabase(postgres)
+    // While the test owns the database, code under test that reads DATABASE_URL sees it.
+    const restoreEnv = overrideEnv({ DATABASE_URL: db.url, PGDATABASE: db.name })
+    onCleanup(async () => {
+      restoreEnv()
+      if (task.result?.state === 'fail' && keepFailed()) {
+        await db.client.end().catch(() => {})
+        console.warn(`testbed: kept database ${db.name} of failed test '${task.name}'`)
+        return
+      }
+      await dropTestDatabase(postgres, db)
+    })
+    return db
+  })
+  .extend('postgresFileDatabase', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const { connection } = await serviceForScope<PostgresConnection>('postgres')
+    const db = await createTestDatabase(connection)
+    onCleanup(() => dropTestDatabase(connection, db))
+    return db
+  })
+  .extend('fileDatabase', async ({ postgres: _marked, postgresFileDatabase }) => postgresFileDatabase)

@@ -1,0 +1,11 @@
+// Worker-side API: fixtures and types for test files.
+export type { PostgresConnection } from './connection.js'
+export { connectionEnv, connectionUrl } from './connection.js'
+export { type PostgresFixtures, test } from './fixtures.js'
+export type { TestDatabase } from './test-database.js'
+
+declare module '@testbed/core' {
+  interface TestbedServices {
+    postgres: true
+  }
+}

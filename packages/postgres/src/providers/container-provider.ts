@@ -1,0 +1,37 @@
+import type { Provider } from '@testbed/core/config'
+import type { PostgresConnection } from '../connection.js'
+import { settingsArgs } from '../server-settings.js'
+
+export interface ContainerOptions {
+  /** Default: `TESTBED_POSTGRES_IMAGE`, else `postgres:17-alpine`. */
+  image?: string
+}
+
+/** A container through testcontainers, imported only after a Docker engine answered the probe. */
+export function containerProvider(options: ContainerOptions = {}): Provider<PostgresConnection> {
+  return {
+    kind: 'container',
+    async start(ctx) {
+      await ctx.docker()
+      const image = options.image ?? process.env.TESTBED_POSTGRES_IMAGE ?? 'postgres:17-alpine'
+      ctx.progress(`starting ${image}`)
+      const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
+      const container = await new PostgreSqlContainer(image)
+        .withLabels(ctx.containerLabels)
+        .withCommand(['postgres', ...settingsArgs()])
+        .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
+        .start()
+      ctx.hold(container)
+      return {
+        connection: {
+          host: container.getHost(),
+          port: container.getPort(),
+          user: container.getUsername(),
+          password: container.getPassword(),
+          database: container.getDatabase(),
+        },
+        detail: image,
+      }
+    },
+  }
+}

