@@ -1,6 +1,11 @@
 // Node-side API: what vitest.config.ts / vitest.workspace.ts and plugins' service definitions import.
 export type { ProvidedInstance, Provider, ServiceDefinition } from './node/define-service.js'
-export { declaredService, defineService, NotApplicable } from './node/define-service.js'
+export {
+  declaredService,
+  defineService,
+  existingServerReadiness,
+  NotApplicable,
+} from './node/define-service.js'
 export {
   defaultPipelines,
   defineTestbed,
@@ -8,13 +13,14 @@ export {
   type Testbed,
   type TestbedOptions,
 } from './node/define-testbed.js'
+export { dockerEngine } from './node/docker-service.js'
 export { type ServerProcess, unprivilegedIds } from './node/helpers/child-process.js'
 export { type DockerEngine, probeDocker } from './node/helpers/docker-probe.js'
 export { findBinaryDir, versionedDirs } from './node/helpers/find-binary.js'
 export { assertPortFree, freePort } from './node/helpers/free-port.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
 export type { ProviderContext } from './node/provider-context.js'
-export { defaultReadiness, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
+export { defaultReadiness, ProbeRefused, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'
 export { ServiceHub } from './node/service-hub.js'
 export type { ServiceStatus } from './shared/service-status.js'

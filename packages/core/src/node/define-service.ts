@@ -5,9 +5,17 @@ import type { ReadinessPolicy } from './readiness.js'
 /** A running instance a provider produced. `connection` must be structured-cloneable. */
 export interface ProvidedInstance<Connection> {
   connection: Connection
-  /** Human-readable detail for the service table, e.g. "PostgreSQL 15 from /usr/lib/postgresql/15/bin". */
+  /** Human-readable detail for the service table, e.g. "from /usr/lib/postgresql/15/bin". */
   detail?: string
+  /**
+   * Overrides the service's readiness policy for this instance. An existing server (`env`) should
+   * answer at once, so its providers give up within seconds instead of waiting for a boot.
+   */
+  readiness?: Partial<ReadinessPolicy>
 }
+
+/** Readiness for servers that should already be up: a closed port is reported within 2 s. */
+export const existingServerReadiness: Partial<ReadinessPolicy> = { timeoutMs: 2000 }
 
 export interface Provider<Connection> {
   kind: ProviderKind

@@ -29,7 +29,8 @@ export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
         hubUrl: run.server.url,
         hubToken: run.server.token,
         pipeline: options.pipeline,
-        strict: [...new Set([...options.require, ...requiredFromEnv()])],
+        require: options.require,
+        requireFromEnv: requiredFromEnv(),
         services: run.hub.names,
       }
       project.provide('testbed', context)

@@ -28,6 +28,11 @@ export class NotReady extends Error {
   override name = 'NotReady'
 }
 
+/** Thrown by a probe when waiting cannot help (a wrong password, say): readiness gives up at once. */
+export class ProbeRefused extends Error {
+  override name = 'ProbeRefused'
+}
+
 /**
  * Calls `probe` until it resolves. Rejects with the last probe error once attempts or time run out,
  * or at once when `abandon` rejects (the server process exited, say): there is no point waiting then.
@@ -59,6 +64,7 @@ export async function waitUntilReady(
         return performance.now() - started
       } catch (error) {
         if (controller.signal.aborted) throw controller.signal.reason
+        if (error instanceof ProbeRefused) throw error
         lastError = error
       }
       if (attempt === p.attempts) break

@@ -110,14 +110,12 @@ export class ServiceHub {
       let connection: unknown
       let detail: string | undefined
       try {
-        ;({ connection, detail } = await provider.start(scope))
+        const instance = await provider.start(scope)
+        ;({ connection, detail } = instance)
         if (definition.probe) {
           const probe = definition.probe
-          await waitUntilReady(
-            (signal) => probe(connection, signal),
-            definition.readiness,
-            scope.serverExit(),
-          )
+          const policy = { ...definition.readiness, ...instance.readiness }
+          await waitUntilReady((signal) => probe(connection, signal), policy, scope.serverExit())
         }
       } catch (error) {
         await scope.release().catch(() => {})

@@ -1,5 +1,5 @@
 import type { TestContext } from 'vitest'
-import { isStrict } from '../shared/provided-context.js'
+import { strictBecause } from '../shared/provided-context.js'
 import { requirementTag, servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { ensureServices, testbedContext } from './hub-client.js'
@@ -12,13 +12,9 @@ export class ServiceUnavailableError extends Error {
 }
 
 function refuse(context: Gated, status: Exclude<ServiceStatus, ReadyStatus>): never {
-  const { pipeline, strict } = testbedContext()
   if (status.state === 'broken') throw new ServiceUnavailableError(status.reason)
-  if (isStrict({ strict }, status.name)) {
-    throw new ServiceUnavailableError(
-      `${status.reason} (required in pipeline '${pipeline}'${strict.includes('*') || !strict.includes(status.name) ? ' by TESTBED_REQUIRE' : ''})`,
-    )
-  }
+  const strict = strictBecause(testbedContext(), status.name)
+  if (strict) throw new ServiceUnavailableError(`${status.reason} (${strict})`)
   return context.skip(status.reason) as never
 }
 

@@ -4,8 +4,10 @@ export interface TestbedContext {
   hubUrl: string
   hubToken: string
   pipeline: string
-  /** Services whose absence fails a test instead of skipping it. `'*'` means all. */
-  strict: string[]
+  /** Services whose absence fails a test instead of skipping it: the pipeline's `require`… */
+  require: string[]
+  /** …and `TESTBED_REQUIRE` (a list, or `*` for all). */
+  requireFromEnv: string[]
   /** Services this run knows (each has a `requires_<name>` marker). */
   services: string[]
 }
@@ -16,6 +18,11 @@ declare module 'vitest' {
   }
 }
 
-export function isStrict(context: Pick<TestbedContext, 'strict'>, service: string): boolean {
-  return context.strict.includes('*') || context.strict.includes(service)
+/** Why a missing service must fail the test, or undefined when it may be skipped. */
+export function strictBecause(context: TestbedContext, service: string): string | undefined {
+  if (context.require.includes(service)) return `required in pipeline '${context.pipeline}'`
+  if (context.requireFromEnv.includes('*') || context.requireFromEnv.includes(service)) {
+    return `required in pipeline '${context.pipeline}' by TESTBED_REQUIRE`
+  }
+  return undefined
 }

@@ -1,4 +1,4 @@
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
 import { parse } from 'pg-connection-string'
 import type { PostgresConnection } from '../connection.js'
 
@@ -27,7 +27,12 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<Post
     kind: 'env',
     authoritative: true,
     async start() {
-      if (env.DATABASE_URL) return { connection: fromUrl(env.DATABASE_URL), detail: 'from DATABASE_URL' }
+      if (env.DATABASE_URL)
+        return {
+          connection: fromUrl(env.DATABASE_URL),
+          detail: 'from DATABASE_URL',
+          readiness: existingServerReadiness,
+        }
       if (env.PGHOST) {
         return {
           connection: {
@@ -38,6 +43,7 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<Post
             database: env.PGDATABASE || 'postgres',
           },
           detail: 'from PGHOST',
+          readiness: existingServerReadiness,
         }
       }
       throw new NotApplicable('neither DATABASE_URL nor PGHOST is set')

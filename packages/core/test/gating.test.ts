@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest'
+import { fixturePath, runVitest } from './run-vitest.ts'
+
+const gating = fixturePath('gating')
+const unavailable = { ECHO_EMBEDDED: 'off' }
+const reason = 'echo unavailable: env: ECHO_URL is not set; embedded: ECHO_EMBEDDED=off'
+const failure = (run: Awaited<ReturnType<typeof runVitest>>, name: string) =>
+  run.tests.find((t) => t.fullName === name)?.failureMessages.join('\n') ?? ''
+
+describe('gating on markers', { tags: ['tier2'] }, () => {
+  test('a missing service skips its tests, with the reason from every provider', async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'], env: unavailable })
+    expect(run.status('needs echo')).toBe('skipped')
+    expect(run.stderr).toContain(`↓ [lenient] needs echo — ${reason}`)
+    expect(run.stderr).toMatch(/echo\s+—\s+—\s+echo unavailable: env: ECHO_URL is not set/)
+    expect(run.stderr).toContain('- echo tests: complete skip (0 passed, 0 failed, 1 skipped)')
+  })
+
+  test("a pipeline's `require` fails them instead, with the same words", async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'strict'], env: unavailable })
+    expect(run.status('needs echo')).toBe('failed')
+    expect(failure(run, 'needs echo')).toContain(`${reason} (required in pipeline 'strict')`)
+    expect(run.code).toBe(1)
+  })
+
+  test('TESTBED_REQUIRE makes any pipeline strict (what CI sets)', async () => {
+    const run = await runVitest({
+      fixture: gating,
+      args: ['--project', 'lenient'],
+      env: { ...unavailable, TESTBED_REQUIRE: 'echo' },
+    })
+    expect(failure(run, 'needs echo')).toContain(
+      `${reason} (required in pipeline 'lenient' by TESTBED_REQUIRE)`,
+    )
+  })
+
+  test('a fixture used without its marker fails with advice', async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
+    expect(run.status('needs echo')).toBe('passed')
+    expect(failure(run, 'uses echo without its marker')).toContain(
+      "'uses echo without its marker' uses the echo fixture 'echo' but is not marked requires_echo. Add { tags: ['requires_echo'] }",
+    )
+  })
+
+  test('failed provisioning fails tests even where the service is optional', async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
+    expect(failure(run, 'needs a service whose provisioning fails')).toContain(
+      'broken provisioning failed: migration 002_users.sql line 3: syntax error at or near "TABL"',
+    )
+    expect(run.starts.filter((s) => s.service === 'broken')).toHaveLength(1) // and was not retried elsewhere
+  })
+
+  test('an explicit address that does not answer is reported, not replaced by another provider', async () => {
+    const run = await runVitest({
+      fixture: gating,
+      args: ['--project', 'lenient'],
+      env: { ECHO_URL: 'http://127.0.0.1:9' },
+    })
+    expect(run.status('needs echo')).toBe('skipped')
+    expect(run.stderr).toMatch(/needs echo — echo unavailable: env: not ready after \d+ ms: fetch failed/)
+    expect(run.starts.filter((s) => s.service === 'echo')).toEqual([])
+  })
+
+  test('an unknown marker is refused by name', async () => {
+    const run = await runVitest({ fixture: fixturePath('unknown-marker') })
+    expect(run.code).toBe(1)
+    expect(run.stdout + run.stderr).toMatch(/requires_ecoh/)
+  })
+})

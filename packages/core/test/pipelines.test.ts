@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs'
+import { describe, expect, test } from 'vitest'
+import { alive, fixturePath, runVitest } from './run-vitest.ts'
+
+const fixture = fixturePath('pipelines')
+const ran = (run: Awaited<ReturnType<typeof runVitest>>) =>
+  run.tests
+    .filter((t) => t.status === 'passed')
+    .map((t) => t.fullName)
+    .sort()
+
+describe('pipelines are Vitest projects selected by markers', { tags: ['tier2'] }, () => {
+  test('main runs everything that is not enterprise', async () => {
+    const run = await runVitest({ fixture, args: ['--project', 'main'] })
+    expect(run.code).toBe(0)
+    expect(ran(run)).toEqual([
+      'echo one answers over HTTP',
+      'echo two answers over HTTP',
+      'slow unit',
+      'unit',
+    ])
+  })
+
+  test('enterprise runs exactly the enterprise selection', async () => {
+    const run = await runVitest({ fixture, args: ['--project', 'enterprise'] })
+    expect(ran(run)).toEqual(['enterprise echo', 'enterprise unit'])
+    expect(run.status('vault feature')).toBe('skipped')
+  })
+
+  test('--tags-filter narrows inside a pipeline', async () => {
+    const run = await runVitest({ fixture, args: ['--project', 'main', '--tags-filter', 'not slow'] })
+    expect(ran(run)).toEqual(['echo one answers over HTTP', 'echo two answers over HTTP', 'unit'])
+  })
+
+  test('--tags-filter never widens a pipeline', async () => {
+    const run = await runVitest({ fixture, args: ['--project', 'enterprise', '--tags-filter', 'tier1'] })
+    // `unit` is tier1 but not enterprise: the pipeline's selection still holds.
+    expect(ran(run)).toEqual(['enterprise unit'])
+  })
+})
+
+describe('services start lazily, once per run, and are gone afterwards', { tags: ['tier2'] }, () => {
+  test('one start is shared by every worker and project', async () => {
+    const run = await runVitest({ fixture }) // both pipelines, two workers, three files need echo
+    expect(run.code).toBe(0)
+    expect(run.starts).toHaveLength(1)
+    const [start] = run.starts
+    expect(alive(start?.pid as number)).toBe(false)
+    expect(existsSync(start?.dir as string)).toBe(false)
+    expect(run.stderr).toMatch(/echo ready via embedded in [\d.]+ s \(http:\/\/127\.0\.0\.1:\d+\)/)
+  })
+
+  test('a filter that excludes every test needing a service starts nothing', async () => {
+    const run = await runVitest({ fixture, args: ['--project', 'main', '--tags-filter', 'tier1'] })
+    expect(ran(run)).toEqual(['slow unit', 'unit'])
+    expect(run.starts).toEqual([])
+    expect(run.stderr).not.toContain('starting echo')
+  })
+
+  test('a service only another pipeline needs is not started', async () => {
+    const run = await runVitest({
+      fixture,
+      args: ['--project', 'enterprise', '--tags-filter', 'not requires_echo'],
+    })
+    expect(ran(run)).toEqual(['enterprise unit'])
+    expect(run.starts).toEqual([])
+  })
+})
