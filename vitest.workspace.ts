@@ -1,16 +1,19 @@
 // The pipelines of this repository (Vitest ≥ 4 ignores this file name; vitest.config.ts imports it).
 //   vitest --project main          the blocking pipeline: everything not enterprise, PostgreSQL required
 //   vitest --project enterprise    Vault and Auth0 tests; optional
-import { declaredService, defineTestbed } from '@testbed/core/config'
+import { declaredService, defineTestbed, dockerEngine } from '@testbed/core/config'
 import { postgres } from '@testbed/postgres/config'
 
 export const testbed = defineTestbed({
   services: [
     postgres({ migrations: 'examples/secure-notes/migrations' }),
+    dockerEngine(),
     declaredService('vault', 'no Vault plugin is installed in this repository yet (@testbed/vault)'),
     declaredService('auth0', 'no Auth0 plugin is installed in this repository yet (@testbed/auth0)'),
   ],
   include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+  // Fixture projects are run by the tests themselves, in child processes.
+  exclude: ['**/fixtures/**'],
 })
 
 export default testbed.projects

@@ -34,7 +34,7 @@ export function postgres(options: PostgresOptions = {}): ServiceDefinition<Postg
       ctx.progress('building the template database')
       const template = await ensureTemplate(connection, options.migrations)
       // A migrated database for the whole run: what the exported DATABASE_URL names.
-      const shared = `testbed_run_${ctx.runId.replace(/\W/g, '_')}`
+      const shared = `testbed_run_${ctx.runId.replace(/\W/g, '_')}_${Math.random().toString(36).slice(2, 6)}`
       const admin = new pg.Client(connection)
       await admin.connect()
       try {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import type { TestProjectInlineConfiguration } from 'vitest/config'
+import { configDefaults, type TestProjectInlineConfiguration } from 'vitest/config'
 import { requirementTag } from '../shared/requirement.js'
 import type { ServiceDefinition } from './define-service.js'
 import { type MarkerOptions, markerCatalog } from './markers.js'
@@ -73,8 +73,8 @@ export function defineTestbed(options: TestbedOptions): Testbed {
         }),
       ],
       test: {
-        include: options.include,
-        exclude: options.exclude,
+        ...(options.include && { include: options.include }),
+        ...(options.exclude && { exclude: [...configDefaults.exclude, ...options.exclude] }),
         ...test,
         name,
         tags,

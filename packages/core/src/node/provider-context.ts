@@ -4,7 +4,7 @@ import { type ServerProcess, type SpawnServerOptions, spawnServer } from './help
 import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
 import { freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
-import { reaper } from './reaper.js'
+import type { Reaper } from './reaper.js'
 
 /** What a provider may use. Everything it acquires through here is released by `release()`. */
 export interface ProviderContext {
@@ -23,21 +23,24 @@ export interface ProviderContext {
   onRelease(fn: () => Promise<void> | void): void
 }
 
-let dockerProbe: Promise<DockerEngine> | undefined
+const dockerProbes = new Map<string, Promise<DockerEngine>>()
 
-/** One probe per run: every container provider shares its answer. */
+/** One probe per engine address per run: every container provider shares its answer. */
 function dockerOnce(): Promise<DockerEngine> {
-  dockerProbe ??= probeDocker().then((engine) => {
-    // No Ryuk image can be had here, and Testbed's own reaper removes labelled containers.
-    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true'
-    // A local engine publishes ports on this host; without this, testcontainers inside a container
-    // (as CI often is) pulls an alpine image just to find the bridge gateway.
-    if (engine.socketPath) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost'
-    if (engine.socketPath)
-      reaper.hold('container', `testbed.run=${runId}`, { dockerSocket: engine.socketPath })
-    return engine
-  })
-  return dockerProbe.catch((error: Error) => {
+  const key = process.env.DOCKER_HOST ?? ''
+  let probe = dockerProbes.get(key)
+  if (!probe) {
+    probe = probeDocker().then((engine) => {
+      // No Ryuk image can be had here, and Testbed's own reaper removes labelled containers.
+      process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true'
+      // A local engine publishes ports on this host; without this, testcontainers inside a container
+      // (as CI often is) pulls an alpine image just to find the bridge gateway.
+      if (engine.socketPath) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost'
+      return engine
+    })
+    dockerProbes.set(key, probe)
+  }
+  return probe.catch((error: Error) => {
     throw new NotApplicable(error.message)
   })
 }
@@ -54,6 +57,7 @@ export class AttemptScope implements ProviderContext {
   constructor(
     readonly service: string,
     readonly progress: (message: string) => void,
+    private readonly reaper: Reaper,
   ) {}
 
   /** Rejects when any server this attempt spawned exits: readiness stops waiting then. */
@@ -63,10 +67,10 @@ export class AttemptScope implements ProviderContext {
 
   async tempDir(): Promise<string> {
     const dir = await makeTempDir(this.service)
-    reaper.hold('dir', dir)
+    this.reaper.hold('dir', dir)
     this.onRelease(async () => {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 })
-      reaper.release('dir', dir)
+      this.reaper.release('dir', dir)
     })
     return dir
   }
@@ -77,13 +81,21 @@ export class AttemptScope implements ProviderContext {
 
   async spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess> {
     const server = await spawnServer(command, args, options)
+    this.reaper.hold('process', server.pid)
     this.servers.push(server)
-    this.onRelease(() => server.stop())
+    this.onRelease(async () => {
+      await server.stop()
+      this.reaper.release('process', server.pid)
+    })
     return server
   }
 
-  docker(): Promise<DockerEngine> {
-    return dockerOnce()
+  async docker(): Promise<DockerEngine> {
+    const engine = await dockerOnce()
+    // Containers carry the run's label; the reaper removes them all if this process dies.
+    if (engine.socketPath)
+      this.reaper.hold('container', `testbed.run=${runId}`, { dockerSocket: engine.socketPath })
+    return engine
   }
 
   hold(resource: { stop(): Promise<unknown> }): void {
@@ -107,6 +119,6 @@ export class AttemptScope implements ProviderContext {
     }
     this.releases = []
     if (errors.length)
-      throw new AggregateError(errors, `${this.service}: ${errors.length} resource(s) failed to release`)
+      throw new AggregateError(errors, `${this.service}: could not release: ${errors.map(String).join('; ')}`)
   }
 }

