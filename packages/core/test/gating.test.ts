@@ -64,6 +64,8 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
   test('an unknown marker is refused by name', async () => {
     const run = await runVitest({ fixture: fixturePath('unknown-marker') })
     expect(run.code).toBe(1)
-    expect(run.stdout + run.stderr).toContain('The tag "requires_ecoh" is not defined in the configuration. Available tags are:')
+    expect(run.stdout + run.stderr).toContain(
+      'The tag "requires_ecoh" is not defined in the configuration. Available tags are:',
+    )
   })
 })

@@ -10,6 +10,12 @@ export interface PostgresConnection {
   template?: string
   /** A migrated database for the whole run, which the exported DATABASE_URL names. */
   shared?: string
+  /** Every database of this run is named `<prefix>_…`; the run drops what is left of them at its end. */
+  prefix?: string
+  /** Started by Testbed for this run (durability off): databases are cloned by file copy, the fastest way there. */
+  throwaway?: boolean
+  /** Set by provisioning: `FILE_COPY` on a throwaway PostgreSQL ≥ 15, else the server's default. */
+  cloneStrategy?: 'FILE_COPY'
 }
 
 export function connectionUrl(c: PostgresConnection, database = c.database): string {

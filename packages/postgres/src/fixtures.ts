@@ -1,7 +1,7 @@
 import { serviceForScope, useService } from '@testbed/core'
 import { test as base } from 'vitest'
 import type { PostgresConnection } from './connection.js'
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from './test-database.js'
+import { databasePool, type TestDatabase } from './test-database.js'
 
 export interface PostgresFixtures {
   /** The server (connection info), once the test is known to be marked `requires_postgres`. */
@@ -34,24 +34,25 @@ export const test = base
       (await useService<PostgresConnection>({ task, skip }, 'postgres', 'postgres')).connection,
   )
   .extend('database', async ({ postgres, task }, { onCleanup }) => {
-    const db = await createTestDatabase(postgres)
+    const pool = databasePool(postgres)
+    const db = await pool.take()
     // While the test owns the database, code under test that reads DATABASE_URL sees it.
     const restoreEnv = overrideEnv({ DATABASE_URL: db.url, PGDATABASE: db.name })
     onCleanup(async () => {
       restoreEnv()
       if (task.result?.state === 'fail' && keepFailed()) {
-        await db.client.end().catch(() => {})
-        console.warn(`testbed: kept database ${db.name} of failed test '${task.name}'`)
+        console.warn(`testbed: kept database ${await pool.keep(db)} of failed test '${task.name}'`)
         return
       }
-      await dropTestDatabase(postgres, db)
+      await pool.drop(db)
     })
     return db
   })
   .extend('postgresFileDatabase', { scope: 'file' }, async ({}, { onCleanup }) => {
     const { connection } = await serviceForScope<PostgresConnection>('postgres')
-    const db = await createTestDatabase(connection)
-    onCleanup(() => dropTestDatabase(connection, db))
+    const pool = databasePool(connection)
+    const db = await pool.take()
+    onCleanup(() => pool.drop(db))
     return db
   })
   .extend('fileDatabase', async ({ postgres: _marked, postgresFileDatabase }) => postgresFileDatabase)

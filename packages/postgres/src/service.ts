@@ -1,5 +1,4 @@
 import { defineService, type ServiceDefinition } from '@testbed/core/config'
-import pg from 'pg'
 import { connectionEnv, type PostgresConnection, redactedUrl } from './connection.js'
 import type { Migrations } from './migrations.js'
 import { probePostgres } from './probe.js'
@@ -8,7 +7,13 @@ import { type ContainerOptions, containerProvider } from './providers/container-
 import { embeddedProvider } from './providers/embedded-provider.js'
 import { envProvider } from './providers/env-provider.js'
 import type { LocalServerOptions } from './providers/local-server.js'
-import { cloneDatabase, dropDatabase, ensureTemplate } from './template-database.js'
+import {
+  cloneDatabase,
+  dropDatabasesWithPrefix,
+  ensureTemplate,
+  serverVersion,
+  withAdmin,
+} from './template-database.js'
 
 export interface PostgresOptions {
   /** A folder of `.sql` files (applied in name order) or a function; built once into a template. */
@@ -33,21 +38,17 @@ export function postgres(options: PostgresOptions = {}): ServiceDefinition<Postg
     async provision(connection, ctx) {
       ctx.progress('building the template database')
       const template = await ensureTemplate(connection, options.migrations)
-      // A migrated database for the whole run: what the exported DATABASE_URL names.
-      const shared = `testbed_run_${ctx.runId.replace(/\W/g, '_')}_${Math.random().toString(36).slice(2, 6)}`
-      const admin = new pg.Client(connection)
-      await admin.connect()
-      try {
-        await cloneDatabase(admin, template, shared)
-      } finally {
-        await admin.end()
-      }
-      ctx.onRelease(async () => {
-        const client = new pg.Client(connection)
-        await client.connect()
-        await dropDatabase(client, shared).finally(() => client.end())
-      })
-      return { ...connection, template, shared }
+      // Every database of this run carries its prefix; a migrated one for the whole run is what the
+      // exported DATABASE_URL names. At the end the run drops all of them, crashed workers' too.
+      const prefix = `testbed_${Math.random().toString(36).slice(2, 10)}`
+      const shared = `${prefix}_shared`
+      // On a throwaway server a file copy beats WAL-logging every page of the template (PostgreSQL ≥ 15
+      // offers the choice); on a server someone else runs, its checkpoint would cost them: default there.
+      const cloneStrategy =
+        connection.throwaway && (await serverVersion(connection)) >= 150000 ? 'FILE_COPY' : undefined
+      await withAdmin(connection, (admin) => cloneDatabase(admin, template, shared, cloneStrategy))
+      ctx.onRelease(() => withAdmin(connection, (admin) => dropDatabasesWithPrefix(admin, prefix)))
+      return { ...connection, template, shared, prefix, cloneStrategy }
     },
     env: (connection) => connectionEnv(connection),
     endpoint: (connection) => redactedUrl(connection),

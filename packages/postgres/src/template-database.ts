@@ -34,7 +34,6 @@ export async function ensureTemplate(
     await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template])
     try {
       if (await exists()) return template
-      const id = admin.escapeIdentifier.bind(admin)
       await admin.query(`DROP DATABASE IF EXISTS ${id(building)}`)
       await admin.query(`CREATE DATABASE ${id(building)}`)
       try {
@@ -52,13 +51,42 @@ export async function ensureTemplate(
   })
 }
 
+/** A client or a pool: either can run the admin statements. */
+type Admin = Pick<pg.Pool, 'query'>
+const id = (name: string) => pg.escapeIdentifier(name)
+
 /** `CREATE DATABASE … TEMPLATE …`: a fresh copy of the migrated schema. */
-export async function cloneDatabase(admin: pg.Client, template: string, name: string): Promise<void> {
+export async function cloneDatabase(
+  admin: Admin,
+  template: string,
+  name: string,
+  strategy?: 'FILE_COPY',
+): Promise<void> {
   await admin.query(
-    `CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`,
+    `CREATE DATABASE ${id(name)} TEMPLATE ${id(template)}${strategy ? ` STRATEGY ${strategy}` : ''}`,
   )
 }
 
-export async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`)
+export async function dropDatabase(admin: Admin, name: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${id(name)} WITH (FORCE)`)
+}
+
+/** Runs `fn` with a client on the maintenance database. */
+export function withAdmin<T>(c: PostgresConnection, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(c, c.database, fn)
+}
+
+export async function dropDatabasesWithPrefix(admin: Admin, prefix: string): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE $1 ESCAPE '!'",
+    [`${prefix.replaceAll('_', '!_')}!_%`],
+  )
+  for (const { datname } of rows) await dropDatabase(admin, datname)
+}
+
+/** `server_version_num`, e.g. 150018. */
+export function serverVersion(c: PostgresConnection): Promise<number> {
+  return withAdmin(c, async (admin) =>
+    Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num),
+  )
 }

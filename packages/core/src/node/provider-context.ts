@@ -12,7 +12,8 @@ export interface ProviderContext {
   /** Unique per run; containers carry it as the `testbed.run` label. */
   runId: string
   progress(message: string): void
-  tempDir(): Promise<string>
+  /** A temp dir released with the attempt; `{ memory: true }` prefers RAM (a server's data dir). */
+  tempDir(options?: { memory?: boolean }): Promise<string>
   freePort(): Promise<number>
   spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess>
   /** The Docker engine after a bounded probe; throws NotApplicable when none answers. */
@@ -65,8 +66,8 @@ export class AttemptScope implements ProviderContext {
     return this.servers.length ? Promise.race(this.servers.map((s) => s.exited)) : undefined
   }
 
-  async tempDir(): Promise<string> {
-    const dir = await makeTempDir(this.service)
+  async tempDir(options: { memory?: boolean } = {}): Promise<string> {
+    const dir = await makeTempDir(this.service, options.memory)
     this.reaper.hold('dir', dir)
     this.onRelease(async () => {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 })

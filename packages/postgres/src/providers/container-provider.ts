@@ -29,6 +29,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Post
           user: container.getUsername(),
           password: container.getPassword(),
           database: container.getDatabase(),
+          throwaway: true,
         },
         detail: image,
       }

@@ -30,7 +30,7 @@ export async function startLocalServer(
   options: LocalServerOptions,
 ): Promise<ProvidedInstance<PostgresConnection>> {
   const ids = unprivilegedIds('postgres')
-  const dir = await ctx.tempDir()
+  const dir = await ctx.tempDir({ memory: true })
   if (ids) await chown(dir, ids.uid, ids.gid)
   const password = `tb-${Math.random().toString(36).slice(2)}`
   const passwordFile = join(dir, 'pwfile')
@@ -67,5 +67,14 @@ export async function startLocalServer(
     ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settingsArgs(options.settings)],
     { ...ids, stopSignal: 'SIGINT', env: { ...process.env, LC_ALL: 'C' } },
   )
-  return { connection: { host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' } }
+  return {
+    connection: {
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password,
+      database: 'postgres',
+      throwaway: true,
+    },
+  }
 }
