@@ -1,0 +1,8 @@
+import { defineTestbed } from '@testbed/core/config'
+import { postgres } from '@testbed/postgres/config'
+import { defineConfig } from 'vitest/config'
+
+const migrations = new URL('../../../examples/secure-notes/migrations', import.meta.url).pathname
+const testbed = defineTestbed({ services: [postgres({ migrations })], include: ['*.test.ts'] })
+
+export default defineConfig({ test: { projects: testbed.projects } })
