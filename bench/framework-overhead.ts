@@ -42,11 +42,15 @@ rmSync(tests, { recursive: true, force: true })
 const plain = median(times.plain ?? [])
 const testbed = median(times.testbed ?? [])
 report(`2,000 trivial tests, ${rounds} alternating rounds (wall time of \`vitest run\`, ms)`, [
-  { variant: 'plain Vitest', median: plain.toFixed(0), runs: times.plain.map((t) => t.toFixed(0)).join(' ') },
+  {
+    variant: 'plain Vitest',
+    median: plain.toFixed(0),
+    runs: (times.plain ?? []).map((t) => t.toFixed(0)).join(' '),
+  },
   {
     variant: 'Testbed main',
     median: testbed.toFixed(0),
-    runs: times.testbed.map((t) => t.toFixed(0)).join(' '),
+    runs: (times.testbed ?? []).map((t) => t.toFixed(0)).join(' '),
   },
   {
     variant: 'two plain projects',
