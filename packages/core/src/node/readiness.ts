@@ -33,6 +33,12 @@ export class ProbeRefused extends Error {
   override name = 'ProbeRefused'
 }
 
+/** The pauses between attempts: `initialDelayMs`, then × `factor`, capped at `maxDelayMs`. */
+export function* backoffDelays(policy: Partial<ReadinessPolicy> = {}): Generator<number> {
+  const p = { ...defaultReadiness, ...policy }
+  for (let delay = p.initialDelayMs; ; delay = Math.min(delay * p.factor, p.maxDelayMs)) yield delay
+}
+
 /**
  * Calls `probe` until it resolves. Rejects with the last probe error once attempts or time run out,
  * or at once when `abandon` rejects (the server process exited, say): there is no point waiting then.
@@ -52,15 +58,16 @@ export async function waitUntilReady(
   })
   const loop = async (): Promise<number> => {
     if (p.graceMs > 0) await sleep(Math.min(p.graceMs, p.timeoutMs), undefined, { signal: controller.signal })
-    let delay = p.initialDelayMs
+    const delays = backoffDelays(p)
     let lastError: unknown
     for (let attempt = 1; attempt <= p.attempts; attempt++) {
       const remaining = deadline - performance.now()
       if (remaining <= 0) break
       try {
-        await probe(
-          AbortSignal.any([controller.signal, AbortSignal.timeout(Math.max(Math.ceil(remaining), 1))]),
-        )
+        const bounded = Number.isFinite(remaining)
+          ? [AbortSignal.timeout(Math.max(Math.ceil(remaining), 1))]
+          : []
+        await probe(AbortSignal.any([controller.signal, ...bounded]))
         return performance.now() - started
       } catch (error) {
         if (controller.signal.aborted) throw controller.signal.reason
@@ -68,10 +75,10 @@ export async function waitUntilReady(
         lastError = error
       }
       if (attempt === p.attempts) break
+      const delay = delays.next().value as number
       await sleep(Math.round(Math.min(delay, Math.max(deadline - performance.now(), 0))), undefined, {
         signal: controller.signal,
       })
-      delay = Math.min(delay * p.factor, p.maxDelayMs)
     }
     const waited = Math.round(performance.now() - started)
     const why = lastError instanceof Error ? lastError.message : String(lastError ?? 'no answer')

@@ -24,4 +24,7 @@ beforeAll(async ({}, file: Suite) => {
 }, START_TIMEOUT_MS)
 
 // Synchronous for the many tests that need no service: this hook runs before every test.
-beforeEach(({ task, skip }) => (servicesRequiredBy(task.tags).length ? gateTest({ task, skip }) : undefined), START_TIMEOUT_MS)
+beforeEach(
+  ({ task, skip }) => (servicesRequiredBy(task.tags).length ? gateTest({ task, skip }) : undefined),
+  START_TIMEOUT_MS,
+)
