@@ -79,6 +79,7 @@ export class TestbedReporter implements Reporter {
       ...skipReasons(tests),
       ...flakyTests(tests),
       ...categories(tests),
+      ...outsideSelection(tests),
     ]
     if (lines.length) this.write(['', ...lines].join('\n'))
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
@@ -113,6 +114,17 @@ function skipReasons(tests: readonly TestCase[]): string[] {
       : []
   })
   return skipped.length ? [' Skipped, with reasons', ...skipped] : []
+}
+
+/** Skips without a reason: left out by a pipeline's selection or `--tags-filter` (or `.skip`). */
+function outsideSelection(tests: readonly TestCase[]): string[] {
+  const count = tests.filter((t) => {
+    const result = t.result()
+    return result.state === 'skipped' && !result.note
+  }).length
+  return count
+    ? [` ${count} skipped without a reason: outside their pipeline's selection or the tags filter (or .skip)`]
+    : []
 }
 
 function flakyTests(tests: readonly TestCase[]): string[] {

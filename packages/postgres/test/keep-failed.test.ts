@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { describe, expect } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
+import { connectionUrl } from '../src/connection.ts'
+import { test } from '../src/index.ts'
+
+describe('keeping a failed test’s database', { tags: ['requires_postgres', 'tier2'] }, () => {
+  test('TESTBED_KEEP_FAILED_DATABASES=1 keeps it, renamed out of the run, and drops the rest', async ({
+    postgres,
+  }) => {
+    const url = connectionUrl(postgres)
+    const run = await runVitest({
+      fixture: fileURLToPath(new URL('./fixtures/keep-failed', import.meta.url)),
+      env: { DATABASE_URL: url, TESTBED_KEEP_FAILED_DATABASES: '1' },
+    })
+    expect(run.status('fails after writing a row')).toBe('failed')
+    const kept = /kept database (testbed_kept_\w+) of failed test 'fails after writing a row'/.exec(
+      run.stdout + run.stderr,
+    )?.[1]
+    const passed = /PASSED_DB (\w+)/.exec(run.stdout)?.[1]
+    expect(kept).toBeDefined()
+    const admin = new pg.Client(url)
+    await admin.connect()
+    try {
+      const evidence = new pg.Client(connectionUrl(postgres, kept))
+      await evidence.connect()
+      const { rows } = await evidence.query('SELECT title FROM notes')
+      await evidence.end()
+      expect(rows).toEqual([{ title: 'evidence' }])
+      const left = await admin.query(
+        'SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2',
+        [passed, 'testbed\\_%'],
+      )
+      // Only the kept database and this run's own remain; the nested run dropped everything else it made.
+      expect(
+        left.rows
+          .map((r) => r.datname)
+          .filter((n) => !n.startsWith(postgres.prefix as string) && !n.startsWith('testbed_tpl_')),
+      ).toEqual([kept])
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(kept as string)}`)
+      await admin.end()
+    }
+  })
+})
