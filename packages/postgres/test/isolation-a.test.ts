@@ -1,23 +1,3 @@
-// Runs beside isolation-b.test.ts in another worker: each test writes into its own database and
-// must never see the other's rows, however the two interleave.
-import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, expect } from 'vitest'
-import { test } from '../src/index.ts'
+import { isolationSuite } from './isolation-suite.ts'
 
-describe('per-test databases under parallel workers', { tags: ['requires_postgres', 'tier2'] }, () => {
-  for (const round of [1, 2, 3]) {
-    test(`worker a, round ${round}: sees only its own rows`, async ({ database }) => {
-      for (let i = 0; i < 20; i++) {
-        await database.query('INSERT INTO notes (owner, title, body) VALUES ($1, $2, $3)', [
-          'a',
-          `r${round}-${i}`,
-          '.',
-        ])
-        await sleep(5)
-      }
-      const { rows } = await database.query('SELECT DISTINCT owner FROM notes')
-      expect(rows).toEqual([{ owner: 'a' }])
-      expect((await database.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(20)
-    })
-  }
-})
+isolationSuite('a')
