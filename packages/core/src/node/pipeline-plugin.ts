@@ -31,7 +31,6 @@ export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
         pipeline: options.pipeline,
         require: options.require,
         requireFromEnv: requiredFromEnv(),
-        services: run.hub.names,
       }
       project.provide('testbed', context)
       options.reporter.attach(run.hub)

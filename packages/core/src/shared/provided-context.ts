@@ -8,8 +8,6 @@ export interface TestbedContext {
   require: string[]
   /** …and `TESTBED_REQUIRE` (a list, or `*` for all). */
   requireFromEnv: string[]
-  /** Services this run knows (each has a `requires_<name>` marker). */
-  services: string[]
 }
 
 declare module 'vitest' {

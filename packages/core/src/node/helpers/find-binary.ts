@@ -12,7 +12,7 @@ function isExecutable(path: string): boolean {
 
 /**
  * The first directory holding every one of `names` as an executable, searching `PATH` and then
- * `extraDirs` (which may be functions listing candidates, e.g. `/usr/lib/postgresql/<v>/bin`, newest first).
+ * `extraDirs` (e.g. `versionedDirs('/usr/lib/postgresql', 'bin')`, newest first).
  */
 export function findBinaryDir(
   names: readonly string[],
