@@ -49,10 +49,6 @@ export class ServiceHub {
     this.definitions.set(definition.name, definition)
   }
 
-  get names(): string[] {
-    return [...this.definitions.keys()]
-  }
-
   on(listener: (event: HubEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
