@@ -1,3 +1,4 @@
+/// <reference types="@testbed/core" />
 // Worker-side API: fixtures and types for test files.
 export type { PostgresConnection } from './connection.js'
 export { connectionEnv, connectionUrl } from './connection.js'

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type pg from 'pg'
 
 /** A folder of `.sql` files applied in name order, or a function given a client on the new database. */
@@ -37,7 +37,7 @@ async function sqlFiles(dir: string): Promise<SqlFile[]> {
 export async function migrationsKey(migrations: Migrations | undefined): Promise<string> {
   const hash = createHash('sha256')
   if (typeof migrations === 'string')
-    for (const f of await sqlFiles(migrations)) hash.update(`${f.name}\0${f.sql}\0`)
+    for (const f of await sqlFiles(migrations)) hash.update(`${basename(f.name)}\0${f.sql}\0`)
   else if (migrations) hash.update(`${migrations.version ?? ''}\0${migrations.toString()}`)
   return hash.digest('hex').slice(0, 12)
 }

@@ -10,6 +10,10 @@ export const testServerSettings: Record<string, string> = {
   shared_buffers: '128MB',
 }
 
-export function settingsArgs(settings: Record<string, string> = testServerSettings): string[] {
-  return Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])
+/** `-c key=value` for each setting: Testbed's test settings, with yours on top. */
+export function settingsArgs(settings: Record<string, string> = {}): string[] {
+  return Object.entries({ ...testServerSettings, ...settings }).flatMap(([key, value]) => [
+    '-c',
+    `${key}=${value}`,
+  ])
 }

@@ -6,7 +6,6 @@ import { binaryProvider } from './providers/binary-provider.js'
 import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
 import { embeddedProvider } from './providers/embedded-provider.js'
 import { envProvider } from './providers/env-provider.js'
-import type { LocalServerOptions } from './providers/local-server.js'
 import {
   cloneDatabase,
   dropDatabasesWithPrefix,
@@ -18,21 +17,24 @@ import {
 export interface PostgresOptions {
   /** A folder of `.sql` files (applied in name order) or a function; built once into a template. */
   migrations?: Migrations
-  container?: ContainerOptions
-  /** For `binary` and `embedded`: a fixed port, server settings. */
-  server?: LocalServerOptions
+  /** Settings for every server Testbed starts, on top of its test settings (`fsync=off`, …). */
+  settings?: Record<string, string>
+  /** For `binary` and `embedded`: listen on this port instead of a free one. */
+  port?: number
+  container?: Omit<ContainerOptions, 'settings'>
 }
 
 /** The PostgreSQL service: `env`, then `container`, `binary`, `embedded`. */
 export function postgres(options: PostgresOptions = {}): ServiceDefinition<PostgresConnection> {
+  const local = { port: options.port, settings: options.settings }
   return defineService<PostgresConnection>({
     name: 'postgres',
     description: 'PostgreSQL',
     providers: [
       envProvider(),
-      containerProvider(options.container),
-      binaryProvider(options.server),
-      embeddedProvider(options.server),
+      containerProvider({ ...options.container, settings: options.settings }),
+      binaryProvider(local),
+      embeddedProvider(local),
     ],
     probe: (connection, signal) => probePostgres(connection, signal),
     async provision(connection, ctx) {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { scratchDir } from '../../core/test/scratch-dir.ts'
 import { connectionUrl } from '../src/connection.ts'
 import { ready, startPostgres, stopAndCheck } from './start-service.ts'
 
@@ -42,7 +42,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   })
 
   test('a migration with an SQL error names the file and line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'))
+    const dir = scratchDir('migrations')
     writeFileSync(join(dir, '001_ok.sql'), 'CREATE TABLE a (id int);\n')
     writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE b (id int);\n\nCREATE TABL c (id int);\n')
     const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary' }, { migrations: dir })
@@ -57,10 +57,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
     const squatter = await listening(createNetServer(), 0)
     const port = (squatter.address() as { port: number }).port
     try {
-      const started = await startPostgres(
-        { TESTBED_POSTGRES_PROVIDERS: 'binary,embedded' },
-        { server: { port } },
-      )
+      const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary,embedded' }, { port })
       expect(reasonOf(started)).toBe(
         `postgres unavailable: binary: port ${port} on 127.0.0.1 is already in use; embedded: port ${port} on 127.0.0.1 is already in use`,
       )
@@ -71,7 +68,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   })
 
   test('an unwritable temp dir', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'not-a-dir-')), 'file')
+    const file = join(scratchDir('not-a-dir'), 'file')
     writeFileSync(file, '')
     const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary', TESTBED_TMPDIR: file })
     expect(reasonOf(started)).toBe(
@@ -80,7 +77,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   })
 
   test('a Docker socket that accepts but never answers does not hang', async () => {
-    const socket = join(mkdtempSync(join(tmpdir(), 'mute-docker-')), 'docker.sock')
+    const socket = join(scratchDir('mute-docker'), 'docker.sock')
     const mute = await listening(
       createNetServer(() => {}),
       socket,

@@ -30,7 +30,8 @@ describe('the database fixture', { tags: ['requires_postgres', 'tier2'] }, () =>
 
   test('drops it after the test', async ({ database }) => {
     expect(previous).toBeDefined()
-    expect(await databaseExists(database.url, previous as string)).toBe(false)
+    // The drop runs in the background, so that no test waits for it.
+    await expect.poll(() => databaseExists(database.url, previous as string)).toBe(false)
     expect((await database.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0)
   })
 

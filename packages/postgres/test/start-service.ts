@@ -9,6 +9,7 @@ import type { PostgresConnection } from '../src/connection.ts'
 import { type PostgresOptions, postgres } from '../src/service.ts'
 
 const hubs: ServiceHub[] = []
+const tempRoots: string[] = []
 const scrub = /^(DATABASE_URL|PG\w+|TESTBED_POSTGRES_PROVIDERS|TESTBED_TMPDIR|DOCKER_HOST)$/
 
 export interface Started {
@@ -26,6 +27,7 @@ export async function startPostgres(
   for (const key of Object.keys(process.env)) if (scrub.test(key)) delete process.env[key]
   const tempRoot = mkdtempSync(join(tmpdir(), 'pg-provider-test-'))
   chmodSync(tempRoot, 0o755) // the server runs as the postgres user when we are root
+  tempRoots.push(tempRoot)
   Object.assign(process.env, { TESTBED_TMPDIR: tempRoot, ...env })
   const hub = new ServiceHub()
   hubs.push(hub)
@@ -55,4 +57,5 @@ export async function stopAndCheck(started: Started): Promise<string[]> {
 
 afterEach(async () => {
   await Promise.allSettled(hubs.splice(0).map((hub) => hub.stopAll()))
+  for (const dir of tempRoots.splice(0)) rmSync(dir, { recursive: true, force: true })
 })

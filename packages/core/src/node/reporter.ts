@@ -1,10 +1,10 @@
 import { appendFileSync } from 'node:fs'
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
-import type { ServiceStatus } from '../shared/service-status.js'
+import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
 
-type Outcome = 'success' | 'partial failure' | 'complete skip'
+type Outcome = 'success' | 'failure' | 'partial failure' | 'complete skip'
 
 interface Category {
   service: string
@@ -18,6 +18,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 function outcomeOf(c: Category): Outcome {
   if (c.failed === 0 && c.skipped === 0) return 'success'
   if (c.passed === 0 && c.failed === 0) return 'complete skip'
+  if (c.passed === 0) return 'failure'
   return 'partial failure'
 }
 
@@ -86,6 +87,8 @@ export class TestbedReporter implements Reporter {
     if (summaryFile) appendFileSync(summaryFile, markdownSummary(statuses, tests))
   }
 }
+
+const withDetail = (s: ReadyStatus) => (s.detail ? `${s.endpoint} (${s.detail})` : s.endpoint)
 
 function statusLine(status: ServiceStatus): string {
   if (status.state === 'ready')
@@ -158,7 +161,12 @@ function categorize(tests: readonly TestCase[]): Category[] {
 function categories(tests: readonly TestCase[]): string[] {
   const list = categorize(tests)
   if (!list.length) return []
-  const icon: Record<Outcome, string> = { success: '✅', 'partial failure': '⚠️ ', 'complete skip': '-' }
+  const icon: Record<Outcome, string> = {
+    success: '✅',
+    failure: '❌',
+    'partial failure': '⚠️ ',
+    'complete skip': '-',
+  }
   return [
     ' Outcome by service',
     ...list.map((c) => {
@@ -171,7 +179,7 @@ function categories(tests: readonly TestCase[]): string[] {
 function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly TestCase[]): string {
   const rows = statuses.map((s) =>
     s.state === 'ready'
-      ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs)} | ${s.endpoint} |`
+      ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs)} | ${withDetail(s)} |`
       : `| ${s.name} | — | — | ${s.reason.replaceAll('|', '\\|')} |`,
   )
   const outcomes = categorize(tests).map(

@@ -141,6 +141,7 @@ export class ServiceHub {
         connection,
         env: definition.env?.(connection) ?? {},
         endpoint: definition.endpoint(connection),
+        detail,
         startMs: Math.round(performance.now() - began),
         attempts,
       }

@@ -15,8 +15,9 @@ function selectedTests(task: Task): Task[] {
   return task.type === 'suite' ? task.tasks.flatMap(selectedTests) : [task]
 }
 
-// Starting a service may take a while (a cold container); each provider bounds its own wait.
-const START_TIMEOUT_MS = Number(process.env.TESTBED_START_TIMEOUT_MS) || 600_000
+// Starting a service may take a while (a cold container, or the seed's Vault policy: ~17 minutes);
+// each provider bounds its own wait, so this is only a backstop.
+const START_TIMEOUT_MS = Number(process.env.TESTBED_START_TIMEOUT_MS) || 30 * 60_000
 
 beforeAll(async ({}, file: Suite) => {
   const needed = new Set(selectedTests(file).flatMap((t) => servicesRequiredBy(t.tags)))

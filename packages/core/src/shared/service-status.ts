@@ -25,6 +25,8 @@ export interface ReadyStatus<Connection = unknown> extends StatusBase {
   env: Record<string, string>
   /** Where the service is, with secrets redacted: safe to print. */
   endpoint: string
+  /** What the provider says of it: "from /usr/lib/postgresql/15/bin", an image name. */
+  detail?: string
   startMs: number
 }
 

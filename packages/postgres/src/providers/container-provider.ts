@@ -5,6 +5,8 @@ import { settingsArgs } from '../server-settings.js'
 export interface ContainerOptions {
   /** Default: `TESTBED_POSTGRES_IMAGE`, else `postgres:17-alpine`. */
   image?: string
+  /** Server settings on top of Testbed's test settings. */
+  settings?: Record<string, string>
 }
 
 /** A container through testcontainers, imported only after a Docker engine answered the probe. */
@@ -18,7 +20,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Post
       const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
       const container = await new PostgreSqlContainer(image)
         .withLabels(ctx.containerLabels)
-        .withCommand(['postgres', ...settingsArgs()])
+        .withCommand(['postgres', ...settingsArgs(options.settings)])
         .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
         .start()
       ctx.hold(container)

@@ -14,6 +14,7 @@ import { settingsArgs } from '../server-settings.js'
 export interface LocalServerOptions {
   /** Listen here instead of on a free port. */
   port?: number
+  /** Server settings on top of Testbed's test settings. */
   settings?: Record<string, string>
 }
 
