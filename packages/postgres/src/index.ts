@@ -1,4 +1,4 @@
-/// <reference types="@testbed/core" />
+/// <reference types="@testbed/core" preserve="true" />
 // Worker-side API: fixtures and types for test files.
 export type { PostgresConnection } from './connection.js'
 export { connectionEnv, connectionUrl } from './connection.js'
