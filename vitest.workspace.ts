@@ -2,12 +2,13 @@
 //   vitest --project main          the blocking pipeline: everything not enterprise, PostgreSQL required
 //   vitest --project enterprise    Vault and Auth0 tests; optional
 import { declaredService, defineTestbed, dockerEngine } from '@testbed/core/config'
-import { postgres } from '@testbed/postgres/config'
+import { postgres, postgresBinaries } from '@testbed/postgres/config'
 
 export const testbed = defineTestbed({
   services: [
     postgres({ migrations: 'examples/secure-notes/migrations' }),
     dockerEngine(),
+    postgresBinaries(),
     declaredService('vault', 'no Vault plugin is installed in this repository yet (@testbed/vault)'),
     declaredService('auth0', 'no Auth0 plugin is installed in this repository yet (@testbed/auth0)'),
   ],

@@ -8,5 +8,7 @@ export type { TestDatabase } from './test-database.js'
 declare module '@testbed/core' {
   interface TestbedServices {
     postgres: true
+    /** `postgresBinaries()`: PostgreSQL's server programs on this machine */
+    postgres_binaries: true
   }
 }

@@ -30,7 +30,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   })
 
   test('a wrong password', async () => {
-    const server = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary' })
+    const server = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' })
     const c = ready(server)
     const started = await startPostgres({ DATABASE_URL: connectionUrl({ ...c, password: 'wrong' }) })
     expect(reasonOf(started)).toBe(
@@ -45,7 +45,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
     const dir = scratchDir('migrations')
     writeFileSync(join(dir, '001_ok.sql'), 'CREATE TABLE a (id int);\n')
     writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE b (id int);\n\nCREATE TABL c (id int);\n')
-    const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary' }, { migrations: dir })
+    const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' }, { migrations: dir })
     expect(started.status.state).toBe('broken')
     expect(reasonOf(started)).toBe(
       `postgres provisioning failed: migration ${join(dir, '002_broken.sql')} line 3: syntax error at or near "TABL"`,
@@ -57,9 +57,9 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
     const squatter = await listening(createNetServer(), 0)
     const port = (squatter.address() as { port: number }).port
     try {
-      const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary,embedded' }, { port })
+      const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' }, { port })
       expect(reasonOf(started)).toBe(
-        `postgres unavailable: binary: port ${port} on 127.0.0.1 is already in use; embedded: port ${port} on 127.0.0.1 is already in use`,
+        `postgres unavailable: embedded: port ${port} on 127.0.0.1 is already in use`,
       )
       expect(await stopAndCheck(started)).toEqual([])
     } finally {
@@ -70,9 +70,9 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   test('an unwritable temp dir', async () => {
     const file = join(scratchDir('not-a-dir'), 'file')
     writeFileSync(file, '')
-    const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary', TESTBED_TMPDIR: file })
+    const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded', TESTBED_TMPDIR: file })
     expect(reasonOf(started)).toBe(
-      `postgres unavailable: binary: cannot create a temp dir in ${file} (ENOTDIR); set TESTBED_TMPDIR to a writable directory`,
+      `postgres unavailable: embedded: cannot create a temp dir in ${file} (ENOTDIR); set TESTBED_TMPDIR to a writable directory`,
     )
   })
 

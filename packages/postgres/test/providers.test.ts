@@ -30,7 +30,9 @@ async function exercise(providers: string) {
 }
 
 describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }, () => {
-  test('binary: Debian’s initdb and postgres, as the postgres user, in a temp dir', async () => {
+  test('binary: Debian’s initdb and postgres, as the postgres user, in a temp dir', {
+    tags: ['requires_postgres_binaries'],
+  }, async () => {
     expect(await exercise('binary')).toMatch(/^\d+/)
   })
 
@@ -41,7 +43,7 @@ describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }
   test('env: an existing server named by DATABASE_URL keeps running, and keeps its template', async () => {
     // .ci/run starts a server out of process for this; elsewhere the test starts one itself.
     const outside = process.env.TESTBED_TEST_DATABASE_URL
-    const server = outside ? undefined : await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary' })
+    const server = outside ? undefined : await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' })
     const url = outside ?? connectionUrl(ready(server as Started))
     const first = await startPostgres({ DATABASE_URL: url }, { migrations })
     const c = ready(first)

@@ -1,0 +1,31 @@
+import { defineService, NotApplicable, type ServiceDefinition } from './define-service.js'
+import { findBinaryDir } from './helpers/find-binary.js'
+
+/**
+ * Programs on this machine as a service, for tests that run them directly: `requires_<name>` skips
+ * them with the reason where the programs are missing (or fails them where they are required).
+ */
+export function hostBinaries(
+  name: string,
+  binaries: string[],
+  extraDirs: () => string[] = () => [],
+): ServiceDefinition<string> {
+  return defineService<string>({
+    name,
+    description: `${binaries.join(', ')} on this machine`,
+    providers: [
+      {
+        kind: 'binary',
+        async start() {
+          const dir = findBinaryDir(binaries, extraDirs())
+          if (!dir)
+            throw new NotApplicable(
+              `${binaries.join(' and ')} not found on PATH${extraDirs().length ? ` or in ${extraDirs().join(', ')}` : ''}`,
+            )
+          return { connection: dir }
+        },
+      },
+    ],
+    endpoint: (dir) => dir,
+  })
+}
