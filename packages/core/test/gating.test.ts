@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { fixturePath, runVitest } from './run-vitest.ts'
+import { scratchDir } from './scratch-dir.ts'
 
 const gating = fixturePath('gating')
 const unavailable = { ECHO_EMBEDDED: 'off' }
@@ -59,6 +62,27 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
     expect(run.status('needs echo')).toBe('skipped')
     expect(run.stderr).toMatch(/needs echo — echo unavailable: env: not ready after \d+ ms: fetch failed/)
     expect(run.starts.filter((s) => s.service === 'echo')).toEqual([])
+  })
+
+  test('markers carry their options: a flaky retry is reported, budgets apply', async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
+    expect(run.status('flaky until its retry')).toBe('passed')
+    expect(run.status('a slow tier3 test gets the slow budget')).toBe('passed')
+    expect(run.stderr).toContain(' Flaky (passed on a retry)\n   ⚠ flaky until its retry (1 retries)')
+  })
+
+  test('the summary goes to $GITHUB_STEP_SUMMARY too', async () => {
+    const summary = join(scratchDir('step-summary'), 'summary.md')
+    await runVitest({
+      fixture: gating,
+      args: ['--project', 'lenient'],
+      env: { ...unavailable, GITHUB_STEP_SUMMARY: summary },
+    })
+    const markdown = readFileSync(summary, 'utf8')
+    expect(markdown).toContain(
+      '| echo | — | — | echo unavailable: env: ECHO_URL is not set; embedded: ECHO_EMBEDDED=off |',
+    )
+    expect(markdown).toContain('- **echo**: complete skip (0 passed, 0 failed, 1 skipped)')
   })
 
   test('an unknown marker is refused by name', async () => {
