@@ -30,7 +30,7 @@ function outcomeOf(c: Category): Outcome {
 export class TestbedReporter implements Reporter {
   private vitest: Vitest | undefined
   private hub: ServiceHub | undefined
-  private readonly starting = new Map<string, { provider: string; since: number }>()
+  private readonly starting = new Map<string, { provider: string; since: number; announce: NodeJS.Timeout }>()
   private ticker: NodeJS.Timeout | undefined
 
   onInit(vitest: Vitest): void {
@@ -51,12 +51,19 @@ export class TestbedReporter implements Reporter {
 
   private onHubEvent(event: HubEvent): void {
     if (event.type === 'starting') {
-      this.starting.set(event.service, { provider: event.provider, since: performance.now() })
-      this.write(`testbed: starting ${event.service} (${event.provider}) …`)
+      clearTimeout(this.starting.get(event.service)?.announce)
+      // Providers that do not apply answer at once; only a start that takes a moment is announced.
+      const announce = setTimeout(
+        () => this.write(`testbed: starting ${event.service} (${event.provider}) …`),
+        250,
+      )
+      announce.unref()
+      this.starting.set(event.service, { provider: event.provider, since: performance.now(), announce })
       this.ticker ??= setInterval(() => this.tick(), process.stderr.isTTY ? 1000 : 5000).unref()
     } else if (event.type === 'progress') {
       this.write(`testbed: ${event.service} (${event.provider}): ${event.message}`)
     } else {
+      clearTimeout(this.starting.get(event.status.name)?.announce)
       this.starting.delete(event.status.name)
       if (this.starting.size === 0 && this.ticker) {
         clearInterval(this.ticker)
