@@ -23,6 +23,9 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Post
         .withCommand(['postgres', ...settingsArgs(options.settings)])
         .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
         .start()
+        .catch((error: Error) => {
+          throw new Error(`${image}: ${error.message.trim()}`)
+        })
       ctx.hold(container)
       return {
         connection: {
