@@ -17,7 +17,8 @@ describe('keeping a failed test’s database', { tags: ['requires_postgres', 'ti
     expect(run.status('fails after writing a row')).toBe('failed')
     // The reporter names the server without its password.
     expect(run.stderr).toContain(`postgres ready via env`)
-    expect(run.stdout + run.stderr).not.toContain(postgres.password)
+    expect(run.stderr).toContain(`${postgres.user}:***@`)
+    expect(run.stdout + run.stderr).not.toContain(`:${encodeURIComponent(postgres.password)}@`)
     const kept = /kept database (testbed_kept_\w+) of failed test 'fails after writing a row'/.exec(
       run.stdout + run.stderr,
     )?.[1]
