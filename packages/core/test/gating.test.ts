@@ -64,6 +64,38 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
     expect(run.starts.filter((s) => s.service === 'echo')).toEqual([])
   })
 
+  test('an emulator serves, and says so plainly', async () => {
+    const run = await runVitest({
+      fixture: gating,
+      args: ['--project', 'lenient'],
+      env: { ECHO_EMULATED: '1' },
+    })
+    expect(run.status('needs echo')).toBe('passed')
+    expect(run.stderr).toMatch(/echo ready via embedded in [\d.]+ s: an echo stand-in, not a real echo/)
+    expect(run.stderr).toMatch(
+      /echo\s+embedded\s+[\d.]+ s\s+http:\/\/127\.0\.0\.1:\d+ \(EMULATED: an echo stand-in\)/,
+    )
+  })
+
+  test('a pipeline can refuse an emulator, and so can TESTBED_REAL', async () => {
+    const refusal =
+      "echo unavailable: only an echo stand-in could be had, and pipeline 'genuine' requires a real echo"
+    const genuine = await runVitest({
+      fixture: gating,
+      args: ['--project', 'genuine'],
+      env: { ECHO_EMULATED: '1' },
+    })
+    expect(genuine.stderr).toContain(`↓ [genuine] needs echo — ${refusal}`)
+    const byEnv = await runVitest({
+      fixture: gating,
+      args: ['--project', 'lenient'],
+      env: { ECHO_EMULATED: '1', TESTBED_REAL: 'echo', TESTBED_REQUIRE: 'echo' },
+    })
+    expect(failure(byEnv, 'needs echo')).toContain(
+      "echo unavailable: only an echo stand-in could be had, and pipeline 'lenient' requires a real echo (required in pipeline 'lenient' by TESTBED_REQUIRE)",
+    )
+  })
+
   test('markers carry their options: a flaky retry is reported, budgets apply', async () => {
     const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
     expect(run.status('flaky until its retry')).toBe('passed')

@@ -8,6 +8,11 @@ export interface ProvidedInstance<Connection> {
   /** Human-readable detail for the service table, e.g. "from /usr/lib/postgresql/15/bin". */
   detail?: string
   /**
+   * Set when this is a stand-in, not the real product (an emulator): says what it is. The reporter
+   * says so plainly, and a pipeline can refuse it (`real: ['vault']`).
+   */
+  emulated?: string
+  /**
    * Overrides the service's readiness policy for this instance. An existing server (`env`) should
    * answer at once, so its providers give up within seconds instead of waiting for a boot.
    */

@@ -11,6 +11,8 @@ export interface PipelineOptions {
   select?: string
   /** Services whose absence fails this pipeline's tests instead of skipping them. */
   require?: string[]
+  /** Services this pipeline refuses to take from an emulator (a real Vault, not Testbed's stand-in). */
+  real?: string[]
   /** A non-blocking pipeline (CI lets it fail); recorded for workflows and docs. */
   optional?: boolean
   /** Extra Vitest project options (include, exclude, environment, …). */
@@ -68,6 +70,7 @@ export function defineTestbed(options: TestbedOptions): Testbed {
           pipeline: name,
           select: pipeline.select,
           require: pipeline.require ?? [],
+          real: pipeline.real ?? [],
           services: options.services,
           reporter,
         }),

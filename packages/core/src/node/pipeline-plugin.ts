@@ -3,13 +3,14 @@ import type { TestbedContext } from '../shared/provided-context.js'
 import type { ServiceDefinition } from './define-service.js'
 import type { TestbedReporter } from './reporter.js'
 import { joinRun } from './run-lifecycle.js'
-import { requiredFromEnv } from './strictness.js'
+import { realFromEnv, requiredFromEnv } from './strictness.js'
 
 export interface PipelinePluginOptions {
   pipeline: string
   /** Tags expression; ANDed with any `--tags-filter` from the command line, so the CLI only narrows. */
   select?: string
   require: string[]
+  real: string[]
   services: readonly ServiceDefinition<unknown>[]
   reporter: TestbedReporter
 }
@@ -31,6 +32,7 @@ export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
         pipeline: options.pipeline,
         require: options.require,
         requireFromEnv: requiredFromEnv(),
+        real: [...options.real, ...realFromEnv()],
       }
       project.provide('testbed', context)
       options.reporter.attach(run.hub)

@@ -95,9 +95,15 @@ export class TestbedReporter implements Reporter {
   }
 }
 
-const withDetail = (s: ReadyStatus) => (s.detail ? `${s.endpoint} (${s.detail})` : s.endpoint)
+const withDetail = (s: ReadyStatus) => {
+  const notes = [s.emulated && `EMULATED: ${s.emulated}`, s.detail].filter(Boolean)
+  return notes.length ? `${s.endpoint} (${notes.join('; ')})` : s.endpoint
+}
 
 function statusLine(status: ServiceStatus): string {
+  if (status.state === 'ready' && status.emulated) {
+    return `${status.name} ready via ${status.provider} in ${seconds(status.startMs)}: ${status.emulated}, not a real ${status.name} (${status.endpoint})`
+  }
   if (status.state === 'ready')
     return `${status.name} ready via ${status.provider} in ${seconds(status.startMs)} (${status.endpoint})`
   return status.reason
@@ -106,7 +112,9 @@ function statusLine(status: ServiceStatus): string {
 function serviceTable(statuses: readonly ServiceStatus[]): string[] {
   if (!statuses.length) return []
   const rows = statuses.map((s) =>
-    s.state === 'ready' ? [s.name, s.provider, seconds(s.startMs), s.endpoint] : [s.name, '—', '—', s.reason],
+    s.state === 'ready'
+      ? [s.name, s.provider, seconds(s.startMs), withDetail(s)]
+      : [s.name, '—', '—', s.reason],
   )
   const header = ['service', 'provider', 'start', 'endpoint / why unavailable']
   const widths = header.map((h, i) =>

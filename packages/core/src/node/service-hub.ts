@@ -106,9 +106,10 @@ export class ServiceHub {
       this.emit({ type: 'starting', service: name, provider: provider.kind })
       let connection: unknown
       let detail: string | undefined
+      let emulated: string | undefined
       try {
         const instance = await provider.start(scope)
-        ;({ connection, detail } = instance)
+        ;({ connection, detail, emulated } = instance)
         if (definition.probe) {
           const probe = definition.probe
           const policy = { ...definition.readiness, ...instance.readiness }
@@ -142,6 +143,7 @@ export class ServiceHub {
         env: definition.env?.(connection) ?? {},
         endpoint: definition.endpoint(connection),
         detail,
+        emulated,
         startMs: Math.round(performance.now() - began),
         attempts,
       }

@@ -18,11 +18,28 @@ function refuse(context: Gated, status: Exclude<ServiceStatus, ReadyStatus>): ne
   return context.skip(status.reason) as never
 }
 
+/** An emulator is no answer where the pipeline wants the real thing (`real`, `TESTBED_REAL`). */
+function accepted<Connection>(status: ServiceStatus<Connection>): ServiceStatus<Connection> {
+  if (status.state !== 'ready' || !status.emulated) return status
+  const { real, pipeline } = testbedContext()
+  if (!real.includes('*') && !real.includes(status.name)) return status
+  return {
+    name: status.name,
+    state: 'unavailable',
+    attempts: status.attempts,
+    reason: `${status.name} unavailable: only ${status.emulated} could be had, and pipeline '${pipeline}' requires a real ${status.name}`,
+  }
+}
+
+async function statuses<Connection>(services: string[]): Promise<ServiceStatus<Connection>[]> {
+  return ((await ensureServices(services)) as ServiceStatus<Connection>[]).map(accepted)
+}
+
 /** Runs before each test: every `requires_<service>` marker must be satisfiable. */
 export async function gateTest(context: Gated): Promise<void> {
   const required = servicesRequiredBy(context.task.tags)
   if (!required.length) return
-  for (const status of await ensureServices(required)) {
+  for (const status of await statuses(required)) {
     if (status.state !== 'ready') refuse(context, status)
   }
 }
@@ -43,14 +60,14 @@ export async function useService<Connection>(
         `Add { tags: ['${tag}'] } to the test or its describe(): pipelines select tests by their markers.`,
     )
   }
-  const [status] = (await ensureServices([service])) as [ServiceStatus<Connection>]
+  const [status] = (await statuses<Connection>([service])) as [ServiceStatus<Connection>]
   if (status.state !== 'ready') refuse(context, status)
   return status
 }
 
 /** For worker- and file-scoped fixtures (no test to skip): the status, or an error naming the reason. */
 export async function serviceForScope<Connection>(service: string): Promise<ReadyStatus<Connection>> {
-  const [status] = (await ensureServices([service])) as [ServiceStatus<Connection>]
+  const [status] = (await statuses<Connection>([service])) as [ServiceStatus<Connection>]
   if (status.state !== 'ready') throw new ServiceUnavailableError(status.reason)
   return status
 }

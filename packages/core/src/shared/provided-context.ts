@@ -8,6 +8,8 @@ export interface TestbedContext {
   require: string[]
   /** …and `TESTBED_REQUIRE` (a list, or `*` for all). */
   requireFromEnv: string[]
+  /** Services this pipeline refuses to take from an emulator (the pipeline's `real`, and `TESTBED_REAL`). */
+  real: string[]
 }
 
 declare module 'vitest' {

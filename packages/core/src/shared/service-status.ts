@@ -27,6 +27,8 @@ export interface ReadyStatus<Connection = unknown> extends StatusBase {
   endpoint: string
   /** What the provider says of it: "from /usr/lib/postgresql/15/bin", an image name. */
   detail?: string
+  /** Set for a stand-in (an emulator): what it is. */
+  emulated?: string
   startMs: number
 }
 
