@@ -4,10 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { scratchDir } from '../../core/test/scratch-dir.ts'
 import { connectionUrl } from '../src/connection.ts'
-import { ready, startPostgres, stopAndCheck } from './start-service.ts'
-
-const reasonOf = (started: Awaited<ReturnType<typeof startPostgres>>) =>
-  started.status.state === 'ready' ? '(ready)' : started.status.reason
+import { ready, reasonOf, startPostgres, stopAndCheck } from './start-service.ts'
 
 async function listening(server: Server, target: string | number): Promise<Server> {
   await new Promise<void>((resolve) => server.listen(target as never, resolve))

@@ -37,17 +37,21 @@ export interface Provider<Connection> {
   start(ctx: ProviderContext): Promise<ProvidedInstance<Connection>>
 }
 
-export interface ServiceDefinition<Connection = unknown> {
+/**
+ * A service plugin. Providers find or start a server and yield what they `Found` (an address, a
+ * token); provisioning turns that into the `Connection` tests get (adding keys, templates, mounts).
+ */
+export interface ServiceDefinition<Connection = unknown, Found = Connection> {
   /** Service name; its marker is `requires_<name>`. */
   name: string
   description?: string
   /** Tried in order; `TESTBED_<NAME>_PROVIDERS=binary,embedded` reorders or narrows them. */
-  providers: Provider<Connection>[]
+  providers: Provider<Found>[]
   /** Resolves when the service answers; throws (with the reason) while it does not yet. */
-  probe?(connection: Connection, signal: AbortSignal): Promise<void>
+  probe?(found: Found, signal: AbortSignal): Promise<void>
   readiness?: Partial<ReadinessPolicy>
-  /** Prepare the running service for tests (migrations, keys, buckets). May enrich the connection. */
-  provision?(connection: Connection, ctx: ProviderContext): Promise<Connection>
+  /** Prepare the running service for tests (migrations, keys, buckets); required when Found differs. */
+  provision?(found: Found, ctx: ProviderContext): Promise<Connection>
   /** Variables code under test reads. */
   env?(connection: Connection): Record<string, string>
   /** Where the service is, secrets redacted: printed in the service table. */
@@ -60,9 +64,9 @@ export class NotApplicable extends Error {
 }
 
 /** Identity helper that keeps plugin definitions type-checked. */
-export function defineService<Connection>(
-  definition: ServiceDefinition<Connection>,
-): ServiceDefinition<Connection> {
+export function defineService<Connection, Found = Connection>(
+  definition: ServiceDefinition<Connection, Found>,
+): ServiceDefinition<Connection, Found> {
   return definition
 }
 

@@ -21,7 +21,7 @@ export interface PipelineOptions {
 
 export interface TestbedOptions {
   // biome-ignore lint/suspicious/noExplicitAny: each service has its own connection type
-  services: ServiceDefinition<any>[]
+  services: ServiceDefinition<any, any>[]
   /** Test files of every pipeline. */
   include?: string[]
   exclude?: string[]
