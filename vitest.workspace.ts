@@ -1,16 +1,19 @@
 // The pipelines of this repository (Vitest ≥ 4 ignores this file name; vitest.config.ts imports it).
 //   vitest --project main          the blocking pipeline: everything not enterprise, PostgreSQL required
-//   vitest --project enterprise    Vault and Auth0 tests; optional
-import { declaredService, defineTestbed, dockerEngine } from '@testbed/core/config'
+//   vitest --project enterprise    Vault and Auth0 tests (emulated here when no real ones); optional
+
+import { auth0 } from '@testbed/auth0/config'
+import { defineTestbed, dockerEngine } from '@testbed/core/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
+import { vault } from '@testbed/vault/config'
 
 export const testbed = defineTestbed({
   services: [
     postgres({ migrations: 'examples/secure-notes/migrations' }),
     dockerEngine(),
     postgresBinaries(),
-    declaredService('vault', 'no Vault plugin is installed in this repository yet (@testbed/vault)'),
-    declaredService('auth0', 'no Auth0 plugin is installed in this repository yet (@testbed/auth0)'),
+    vault(),
+    auth0(),
   ],
   include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
   // Fixture projects are run by the tests themselves, in child processes.

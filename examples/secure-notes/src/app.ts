@@ -1,17 +1,19 @@
 import { createServer, type Server } from 'node:http'
 import pg from 'pg'
+import { type Authenticate, auth0Jwt, trustUserHeader } from './auth.ts'
 import { plaintext, type Transit, vaultTransit } from './vault-transit.ts'
 
 export interface AppOptions {
   databaseUrl: string
   transit?: Transit
+  authenticate?: Authenticate
 }
 
 /**
- * A small notes API on PostgreSQL. Who is asking comes from the `x-user` header here; the enterprise
- * pipeline's Auth0 tests expect a validated JWT instead (the Auth0 plugin is still to come).
+ * A small notes API on PostgreSQL. With Vault, note bodies are stored as transit ciphertext; with
+ * Auth0, callers prove who they are with a bearer JWT (else the `x-user` header is trusted).
  */
-export function createApp({ databaseUrl, transit = plaintext }: AppOptions): {
+export function createApp({ databaseUrl, transit = plaintext, authenticate = trustUserHeader }: AppOptions): {
   server: Server
   close(): Promise<void>
 } {
@@ -20,8 +22,8 @@ export function createApp({ databaseUrl, transit = plaintext }: AppOptions): {
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     try {
-      const user = req.headers['x-user']
-      if (typeof user !== 'string' || !user) return send(401, { error: 'who are you?' })
+      const user = await authenticate(req)
+      if (!user) return send(401, { error: 'who are you?' })
       if (req.method === 'POST' && req.url === '/notes') {
         let raw = ''
         for await (const chunk of req) raw += chunk
@@ -64,5 +66,9 @@ export function appFromEnv(env: NodeJS.ProcessEnv = process.env) {
     env.VAULT_ADDR && env.VAULT_TOKEN
       ? vaultTransit(env.VAULT_ADDR, env.VAULT_TOKEN, env.NOTES_TRANSIT_KEY ?? 'test-data-key')
       : undefined
-  return createApp({ databaseUrl: env.DATABASE_URL, transit })
+  const authenticate =
+    env.AUTH0_ISSUER_BASE_URL && env.AUTH0_AUDIENCE
+      ? auth0Jwt(env.AUTH0_ISSUER_BASE_URL, env.AUTH0_AUDIENCE)
+      : undefined
+  return createApp({ databaseUrl: env.DATABASE_URL, transit, authenticate })
 }

@@ -4,12 +4,19 @@ import { fileURLToPath } from 'node:url'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
+/** This worker's environment without the services' variables: each test says which services the app gets. */
+function baseEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(VAULT_|AUTH0_|DATABASE_URL$|PG)/.test(key)),
+  )
+}
+
 /** The notes service in its own process, as deployed: configured by environment, reached over HTTP. */
 export async function startApp(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: '0' },
+    env: { ...baseEnv(), ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

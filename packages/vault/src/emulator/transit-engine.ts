@@ -1,0 +1,406 @@
+// The transit secrets engine's HTTP paths (https://developer.hashicorp.com/vault/api-docs/secret/transit):
+// keys, encrypt, decrypt, rewrap and datakey, with Vault's batch semantics and wording.
+import { randomBytes } from 'node:crypto'
+import { dispatch, type EngineRequest, type Route, type SecretsEngine } from './engine.js'
+import { boolField, decodeBase64, durationField, type Fields, intField, stringField } from './fields.js'
+import {
+  badRequest,
+  coded,
+  multiError,
+  noContent,
+  notFound,
+  ok,
+  VaultError,
+  type VaultResponse,
+} from './responses.js'
+import { isEmulatedKeyType, type KeyType, TransitKey } from './transit-keys.js'
+
+const MOUNT_TYPE = 'transit'
+/** framework.GenericNameRegex, as Vault matches a key's name in the path. */
+const NAME = String.raw`(\w(?:[\w\-.@]*\w)?)`
+const at = (pattern: string) => new RegExp(`^${pattern}$`)
+
+const VAULT_KEY_TYPES = new Set([
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'ecdsa-p521',
+  'ed25519',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'hmac',
+  'managed_key',
+  'aes128-cmac',
+  'aes192-cmac',
+  'aes256-cmac',
+  'ml-dsa',
+  'hybrid',
+])
+const NOT_EMULATED_DERIVED =
+  'derived keys are not supported by the Testbed Vault emulator (a key derivation context is not emulated); ' +
+  'use a real Vault (the container or binary provider) for derived or convergent keys'
+
+function keyType(type: string, upsert: boolean): KeyType {
+  if (isEmulatedKeyType(type)) return type
+  if (upsert && type.startsWith('ecdsa-'))
+    throw badRequest(`key type ${type} not supported for this operation`)
+  if (VAULT_KEY_TYPES.has(type) && (!upsert || type.startsWith('rsa-')))
+    throw badRequest(
+      `key type ${type} is not supported by the Testbed Vault emulator (it emulates aes128-gcm96, aes256-gcm96 and chacha20-poly1305)`,
+    )
+  throw badRequest(`unknown key type ${type}`)
+}
+
+function autoRotatePeriod(data: Fields): number | undefined {
+  const seconds = durationField(data, 'auto_rotate_period')
+  if (seconds !== undefined && seconds !== 0 && seconds < 3600)
+    throw badRequest('auto rotate period must be 0 to disable or at least an hour')
+  return seconds
+}
+
+/** One item of `batch_input`, or the single request's own fields. */
+interface Item {
+  plaintext?: string
+  ciphertext?: string
+  context?: string
+  key_version?: number
+  reference?: string
+}
+
+interface Result {
+  plaintext?: string
+  ciphertext?: string
+  key_version?: number
+  error?: string
+  reference?: string
+}
+
+/** Vault's decodeBatchRequestItems: a malformed batch fails the whole request (500, as Vault's core wraps it). */
+function batchInput(data: Fields, requirePlaintext: boolean): Item[] | undefined {
+  const raw = data.batch_input
+  if (raw === undefined || raw === null) return undefined
+  const failed = (why: string) => new VaultError(500, multiError(`failed to parse batch input: ${why}`))
+  if (!Array.isArray(raw)) throw failed(`source data must be an array or slice, got ${typeof raw}`)
+  const problems: string[] = []
+  const items = raw.map((entry: unknown, i): Item => {
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw failed(`[${i}] expected a map, got '${Array.isArray(entry) ? 'array' : typeof entry}'`)
+    const fields = entry as Fields
+    const item: Item = {}
+    for (const name of ['plaintext', 'ciphertext', 'context', 'reference'] as const) {
+      const value = fields[name]
+      if (typeof value === 'string') item[name] = value
+      else if (value !== undefined && (value !== null || name === 'plaintext'))
+        problems.push(`'[${i}].${name}' expected type 'string', got unconvertible type '${typeof value}'`)
+    }
+    if (requirePlaintext && !('plaintext' in fields))
+      problems.push(`'[${i}].plaintext' missing plaintext to encrypt`)
+    try {
+      item.key_version = intField(fields, 'key_version')
+    } catch {
+      problems.push(
+        `'[${i}].key_version' expected type 'int', got unconvertible type '${typeof fields.key_version}'`,
+      )
+    }
+    return item
+  })
+  if (problems.length)
+    throw failed(
+      `${problems.length} error(s) decoding:\n\n${problems
+        .map((p) => `* ${p}`)
+        .sort()
+        .join('\n')}`,
+    )
+  if (items.length === 0) throw badRequest('missing batch input to process')
+  return items
+}
+
+/** Vault's rule for a request that carries a context: in every item or in none. */
+function contextSet(items: Item[]): boolean {
+  const set = Boolean(items[0]?.context)
+  if (items.some((item) => Boolean(item.context) !== set))
+    throw badRequest('context should be set either in all the request blocks or in none')
+  return set
+}
+
+/** Each item's own failure, kept in its result as Vault's batch endpoints do. */
+function attempt(work: () => Result): Result {
+  try {
+    return work()
+  } catch (error) {
+    if (error instanceof VaultError && error.status === 400) return { error: error.message }
+    throw error
+  }
+}
+
+/**
+ * Vault's batchRequestResponse: 200 when every item succeeded; else 400, or `partial_failure_response_code`
+ * when some succeeded, with the results in the body either way.
+ */
+function batchResponse(data: Fields, results: Result[], strict = true): VaultResponse {
+  const body = { batch_results: results }
+  const failures = results.filter((r) => r.error !== undefined).length
+  if (!strict || failures === 0) return ok(body, MOUNT_TYPE)
+  const override = intField(data, 'partial_failure_response_code')
+  if (override === undefined || failures === results.length) return coded(400, body)
+  if (override < 1 || override > 599)
+    return coded(400, body, [
+      'invalid HTTP response code override from partial_failure_response_code, reverting to 400',
+    ])
+  return coded(override, body)
+}
+
+export class TransitEngine implements SecretsEngine {
+  private readonly keys = new Map<string, TransitKey>()
+
+  private readonly routes: Route[] = [
+    { pattern: /^keys\/?$/, list: () => this.listKeys() },
+    {
+      pattern: at(`keys/${NAME}`),
+      update: (data, [name]) => this.createKey(name as string, data),
+      read: (_, [name]) => this.readKey(name as string),
+      delete: (_, [name]) => this.deleteKey(name as string),
+    },
+    { pattern: at(`keys/${NAME}/config`), update: (data, [name]) => this.configureKey(name as string, data) },
+    { pattern: at(`keys/${NAME}/rotate`), update: (_, [name]) => this.rotateKey(name as string) },
+    { pattern: at(`encrypt/${NAME}`), update: (data, [name]) => this.encrypt(name as string, data) },
+    { pattern: at(`decrypt/${NAME}`), update: (data, [name]) => this.decrypt(name as string, data) },
+    { pattern: at(`rewrap/${NAME}`), update: (data, [name]) => this.rewrap(name as string, data) },
+    {
+      pattern: at(`datakey/${NAME}/${NAME}`),
+      update: (data, [kind, name]) => this.datakey(kind as string, name as string, data),
+    },
+  ]
+
+  handle(request: EngineRequest): VaultResponse {
+    return dispatch(this.routes, request)
+  }
+
+  private key(name: string): TransitKey {
+    const key = this.keys.get(name)
+    if (!key) throw badRequest('encryption key not found')
+    return key
+  }
+
+  private listKeys(): VaultResponse {
+    const names = [...this.keys.keys()].sort()
+    return names.length ? ok({ keys: names }, MOUNT_TYPE) : notFound()
+  }
+
+  private createKey(name: string, data: Fields): VaultResponse {
+    const period = autoRotatePeriod(data)
+    const derived = boolField(data, 'derived') ?? false
+    if (!derived && boolField(data, 'convergent_encryption'))
+      throw badRequest('convergent encryption requires derivation to be enabled')
+    const type = keyType(stringField(data, 'type') ?? 'aes256-gcm96', false)
+    if (derived) throw badRequest(NOT_EMULATED_DERIVED)
+    const existing = this.keys.get(name)
+    if (existing) return ok(existing.describe(), MOUNT_TYPE, { warnings: [`key ${name} already existed`] })
+    const key = new TransitKey(name, type, {
+      exportable: boolField(data, 'exportable'),
+      allowPlaintextBackup: boolField(data, 'allow_plaintext_backup'),
+      autoRotatePeriod: period,
+    })
+    this.keys.set(name, key)
+    return ok(key.describe(), MOUNT_TYPE)
+  }
+
+  private readKey(name: string): VaultResponse {
+    const key = this.keys.get(name)
+    return key ? ok(key.describe(), MOUNT_TYPE) : notFound()
+  }
+
+  private deleteKey(name: string): VaultResponse {
+    const key = this.keys.get(name)
+    if (!key) throw badRequest(`error deleting policy ${name}: could not delete key; not found`)
+    if (!key.deletionAllowed)
+      throw badRequest(`error deleting policy ${name}: deletion is not allowed for this key`)
+    this.keys.delete(name)
+    return noContent()
+  }
+
+  /** pathKeysConfigWrite: every check passes before anything changes. */
+  private configureKey(name: string, data: Fields): VaultResponse {
+    const key = this.keys.get(name)
+    if (!key) throw badRequest(`no existing key named ${name} could be found`)
+    const warnings: string[] = []
+    let minDecryption = key.minDecryptionVersion
+    let minEncryption = key.minEncryptionVersion
+    const decryption = intField(data, 'min_decryption_version')
+    if (decryption !== undefined) {
+      if (decryption < 0) throw badRequest('min decryption version cannot be negative')
+      const wanted = decryption || 1
+      if (decryption === 0)
+        warnings.push('since Vault 0.3, transit key numbering starts at 1; forcing minimum to 1')
+      if (wanted > key.latestVersion)
+        throw badRequest(
+          `cannot set min decryption version of ${wanted}, latest key version is ${key.latestVersion}`,
+        )
+      minDecryption = wanted
+    }
+    const encryption = intField(data, 'min_encryption_version')
+    if (encryption !== undefined) {
+      if (encryption < 0) throw badRequest('min encryption version cannot be negative')
+      if (encryption > key.latestVersion)
+        throw badRequest(
+          `cannot set min encryption version of ${encryption}, latest key version is ${key.latestVersion}`,
+        )
+      minEncryption = encryption
+    }
+    if (minEncryption > 0 && minEncryption < minDecryption)
+      throw badRequest(
+        `cannot set min encryption/decryption values; min encryption version of ${minEncryption} must be greater than or equal to min decryption version of ${minDecryption}`,
+      )
+    const deletionAllowed = boolField(data, 'deletion_allowed')
+    const exportable = boolField(data, 'exportable')
+    const allowPlaintextBackup = boolField(data, 'allow_plaintext_backup')
+    const period = autoRotatePeriod(data)
+
+    key.minDecryptionVersion = minDecryption
+    key.minEncryptionVersion = minEncryption
+    if (deletionAllowed !== undefined) key.deletionAllowed = deletionAllowed
+    if (exportable) key.exportable = true // once set, never unset
+    if (allowPlaintextBackup) key.allowPlaintextBackup = true
+    if (period !== undefined) key.autoRotatePeriod = period
+    return ok(key.describe(), MOUNT_TYPE, { warnings })
+  }
+
+  private rotateKey(name: string): VaultResponse {
+    const key = this.keys.get(name)
+    if (!key) throw badRequest('key not found')
+    key.rotate()
+    return ok(key.describe(), MOUNT_TYPE)
+  }
+
+  /** Encrypting with a key that does not exist creates it (the `create` capability's upsert). */
+  private encrypt(name: string, data: Fields): VaultResponse {
+    const batch = batchInput(data, true)
+    if (!batch && data.plaintext === undefined) throw badRequest('missing plaintext to encrypt')
+    const items = batch ?? [
+      {
+        plaintext: stringField(data, 'plaintext'),
+        context: stringField(data, 'context'),
+        key_version: intField(data, 'key_version'),
+      },
+    ]
+    const withContext = contextSet(items)
+    const invalid = items.map((item) => {
+      const plaintext = decodeBase64(item.plaintext ?? '')
+      if ('error' in plaintext) return plaintext.error
+      const context = item.context ? decodeBase64(item.context) : undefined
+      return context && 'error' in context ? context.error : undefined
+    })
+
+    let key = this.keys.get(name)
+    if (!key) {
+      if (boolField(data, 'convergent_encryption') && !withContext)
+        throw badRequest('convergent encryption requires derivation to be enabled, so context is required')
+      const type = keyType(stringField(data, 'type') ?? 'aes256-gcm96', true)
+      if (withContext) throw badRequest(NOT_EMULATED_DERIVED)
+      key = new TransitKey(name, type)
+      this.keys.set(name, key)
+    }
+    const ring = key
+    const results = items.map((item, i) =>
+      attempt(() => {
+        if (invalid[i]) throw badRequest(invalid[i])
+        const { ciphertext, keyVersion } = ring.encrypt(item.plaintext ?? '', item.key_version ?? 0)
+        return { ciphertext, key_version: keyVersion }
+      }),
+    )
+    return this.respond(data, batch, results, (r) => ({
+      ciphertext: r.ciphertext,
+      key_version: r.key_version,
+    }))
+  }
+
+  private decrypt(name: string, data: Fields): VaultResponse {
+    const batch = batchInput(data, false)
+    const items = batch ?? [
+      { ciphertext: stringField(data, 'ciphertext'), context: stringField(data, 'context') },
+    ]
+    if (!batch && !items[0]?.ciphertext) throw badRequest('missing ciphertext to decrypt')
+    contextSet(items)
+    const key = this.key(name)
+    const results = items.map((item) =>
+      attempt(() => {
+        if (!item.ciphertext) throw badRequest('missing ciphertext to decrypt')
+        return { plaintext: key.decrypt(item.ciphertext) }
+      }),
+    )
+    return this.respond(data, batch, results, (r) => ({ plaintext: r.plaintext }))
+  }
+
+  /** Decrypt and encrypt again with the latest version (or `key_version`); never returns plaintext. */
+  private rewrap(name: string, data: Fields): VaultResponse {
+    const batch = batchInput(data, false)
+    const items = batch ?? [
+      {
+        ciphertext: stringField(data, 'ciphertext'),
+        context: stringField(data, 'context'),
+        key_version: intField(data, 'key_version'),
+      },
+    ]
+    if (!batch && !items[0]?.ciphertext) throw badRequest('missing ciphertext to decrypt')
+    contextSet(items)
+    const key = this.key(name)
+    const results = items.map((item) =>
+      attempt(() => {
+        if (!item.ciphertext) throw badRequest('missing ciphertext to decrypt')
+        const { ciphertext, keyVersion } = key.encrypt(key.decrypt(item.ciphertext), item.key_version ?? 0)
+        return { ciphertext, key_version: keyVersion }
+      }),
+    )
+    // Vault's rewrap answers 200 even when items failed (no batchRequestResponse there).
+    return this.respond(
+      data,
+      batch,
+      results,
+      (r) => ({ ciphertext: r.ciphertext, key_version: r.key_version }),
+      false,
+    )
+  }
+
+  private datakey(kind: string, name: string, data: Fields): VaultResponse {
+    if (kind !== 'plaintext' && kind !== 'wrapped')
+      throw badRequest("Invalid path, must be 'plaintext' or 'wrapped'")
+    const context = stringField(data, 'context')
+    if (context && 'error' in decodeBase64(context)) throw badRequest('failed to base64-decode context')
+    const key = this.key(name)
+    const bytes = { 128: 16, 256: 32, 512: 64 }[intField(data, 'bits') ?? 256]
+    if (!bytes) throw badRequest('invalid bit length')
+    const secret = randomBytes(bytes).toString('base64')
+    const { ciphertext, keyVersion } = key.encrypt(secret, intField(data, 'key_version') ?? 0)
+    return ok(
+      { ciphertext, key_version: keyVersion, ...(kind === 'plaintext' ? { plaintext: secret } : {}) },
+      MOUNT_TYPE,
+    )
+  }
+
+  /** A single request fails with its item's error; a batch lists every item's result with its `reference`. */
+  private respond(
+    data: Fields,
+    batch: Item[] | undefined,
+    results: Result[],
+    fields: (result: Result) => Result,
+    strict = true,
+  ): VaultResponse {
+    if (!batch) {
+      const [only] = results as [Result]
+      if (only.error !== undefined) throw badRequest(only.error)
+      return ok(fields(only), MOUNT_TYPE)
+    }
+    const listed = results.map((result, i) => {
+      const shown = fields(result)
+      // Go's omitempty: no empty ciphertext or zero key_version; decrypt's plaintext is always there.
+      const entry: Result = {}
+      if (shown.plaintext !== undefined || 'plaintext' in shown) entry.plaintext = shown.plaintext ?? ''
+      if (shown.ciphertext) entry.ciphertext = shown.ciphertext
+      if (shown.key_version) entry.key_version = shown.key_version
+      if (result.error !== undefined) entry.error = result.error
+      entry.reference = batch[i]?.reference ?? ''
+      return entry
+    })
+    return batchResponse(data, listed, strict)
+  }
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import { useService } from '@testbed/core'
+import type NodeVault from 'node-vault'
+import { test as base, type TestContext } from 'vitest'
+import type { VaultConnection } from './connection.js'
+import { VaultClient } from './vault-client.js'
+
+export interface VaultFixtures {
+  /** The seed's `vault_kms_config`: address, token, transit mount and keys. */
+  vaultConfig: VaultConnection
+  /** A typed client over `fetch`: encrypt, decrypt, rewrap, rotate, kv, and `request()` for the rest. */
+  vault: VaultClient
+  /** A transit key of this test's own, deleted afterwards. */
+  transitKey: string
+  /** A node-vault client (needs `node-vault` installed: it is an optional peer dependency). */
+  nodeVault: NodeVault.client
+}
+
+/**
+ * The run's Vault for a test marked `requires_vault` (skips or fails it otherwise): a building block
+ * to add Vault to another plugin's `test`: `postgresTest.extend('vaultConfig', vaultFor)`.
+ */
+export async function vaultFor({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<VaultConnection> {
+  return (await useService<VaultConnection>({ task, skip }, 'vault', 'vaultConfig')).connection
+}
+
+export const test = base
+  .extend('vaultConfig', vaultFor)
+  .extend('vault', async ({ vaultConfig }) => new VaultClient(vaultConfig))
+  .extend('transitKey', async ({ vault }, { onCleanup }) => {
+    const key = `testbed-${randomBytes(6).toString('hex')}`
+    await vault.createKey(key)
+    onCleanup(() => vault.deleteKey(key))
+    return key
+  })
+  .extend('nodeVault', async ({ vaultConfig }) => {
+    let factory: typeof NodeVault
+    try {
+      factory = (await import('node-vault')).default
+    } catch {
+      throw new Error('the nodeVault fixture needs node-vault: npm install --save-dev node-vault')
+    }
+    return factory({ apiVersion: 'v1', endpoint: vaultConfig.address, token: vaultConfig.token })
+  })

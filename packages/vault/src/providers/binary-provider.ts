@@ -1,0 +1,28 @@
+import { join } from 'node:path'
+import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { devRootToken } from './dev-token.js'
+import type { VaultInstance } from './env-provider.js'
+
+/** `vault server -dev` or OpenBao's `bao server -dev` (same flags) from PATH, on a free port. */
+export function binaryProvider(): Provider<VaultInstance> {
+  return {
+    kind: 'binary',
+    async start(ctx) {
+      const program = ['vault', 'bao'].find((name) => findBinaryDir([name]))
+      if (!program) throw new NotApplicable('neither vault nor bao is on PATH')
+      const path = join(findBinaryDir([program]) as string, program)
+      const port = await ctx.freePort()
+      const { token, tokenSource } = devRootToken()
+      const home = await ctx.tempDir()
+      await ctx.spawnServer(
+        path,
+        ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`],
+        { env: { ...process.env, HOME: home, VAULT_ADDR: '', VAULT_TOKEN: '' }, stopSignal: 'SIGINT' },
+      )
+      return {
+        connection: { address: `http://127.0.0.1:${port}`, token, tokenSource },
+        detail: `${program} server -dev`,
+      }
+    },
+  }
+}

@@ -1,0 +1,31 @@
+import type { Provider } from '@testbed/core/config'
+import { devRootToken } from './dev-token.js'
+import type { VaultInstance } from './env-provider.js'
+
+export interface ContainerOptions {
+  /** Default: `TESTBED_VAULT_IMAGE`, else `hashicorp/vault:1.18` (pinned: dev mode's flags are stable there). */
+  image?: string
+}
+
+/** Vault in dev mode through `@testcontainers/vault`, imported only after a Docker engine answered. */
+export function containerProvider(options: ContainerOptions = {}): Provider<VaultInstance> {
+  return {
+    kind: 'container',
+    async start(ctx) {
+      await ctx.docker()
+      const image = options.image ?? process.env.TESTBED_VAULT_IMAGE ?? 'hashicorp/vault:1.18'
+      ctx.progress(`starting ${image}`)
+      const { VaultContainer } = await import('@testcontainers/vault')
+      const { token, tokenSource } = devRootToken()
+      const container = await new VaultContainer(image)
+        .withVaultToken(token)
+        .withLabels(ctx.containerLabels)
+        .start()
+        .catch((error: Error) => {
+          throw new Error(`${image}: ${error.message.trim()}`)
+        })
+      ctx.hold(container)
+      return { connection: { address: container.getAddress(), token, tokenSource }, detail: image }
+    },
+  }
+}

@@ -1,0 +1,23 @@
+import type { Provider } from '@testbed/core/config'
+import { startVaultEmulator } from '../emulator/index.js'
+import { devRootToken } from './dev-token.js'
+import type { VaultInstance } from './env-provider.js'
+
+export const EMULATOR = "Testbed's Vault dev-mode emulator"
+
+/**
+ * Testbed's emulator of Vault's HTTP API (transit, kv-v2, sys), in the main process on loopback:
+ * the enterprise pipeline runs anywhere. The reporter says plainly when it served; a pipeline that
+ * needs a real Vault refuses it with `real: ['vault']` (or TESTBED_REAL=vault).
+ */
+export function embeddedProvider(): Provider<VaultInstance> {
+  return {
+    kind: 'embedded',
+    async start(ctx) {
+      const { token, tokenSource } = devRootToken()
+      const emulator = await startVaultEmulator({ rootToken: token })
+      ctx.onRelease(() => emulator.close())
+      return { connection: { address: emulator.url, token, tokenSource }, emulated: EMULATOR }
+    },
+  }
+}

@@ -1,0 +1,26 @@
+import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import type { VaultConnection } from '../connection.js'
+
+export type VaultInstance = Pick<VaultConnection, 'address' | 'token' | 'tokenSource'>
+
+/** An existing Vault: `VAULT_ADDR` and `VAULT_TOKEN`, as the Vault CLI reads them. */
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<VaultInstance> {
+  return {
+    kind: 'env',
+    authoritative: true,
+    async start() {
+      const { VAULT_ADDR: address, VAULT_TOKEN: token } = env
+      if (!address && !token) throw new NotApplicable('VAULT_ADDR and VAULT_TOKEN are not set')
+      if (!address) throw new Error('VAULT_TOKEN is set but VAULT_ADDR is not')
+      if (!token) throw new Error(`VAULT_ADDR is set (${address}) but VAULT_TOKEN is not`)
+      if (!URL.canParse(address) || !/^https?:$/.test(new URL(address).protocol)) {
+        throw new Error(`VAULT_ADDR is not an http(s) URL: ${address}`)
+      }
+      return {
+        connection: { address: address.replace(/\/+$/, ''), token, tokenSource: 'VAULT_TOKEN' },
+        detail: 'from VAULT_ADDR',
+        readiness: existingServerReadiness,
+      }
+    },
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect } from 'vitest'
+import { test } from '../src/index.ts'
+
+let previousKey: string | undefined
+
+describe('Vault fixtures', { tags: ['requires_vault', 'tier2'] }, () => {
+  test('encrypts data (the seed’s example)', async ({ vault }) => {
+    expect(await vault.encrypt('test-key', 'sensitive data')).toMatch(/^vault:v1:/)
+  })
+
+  test('vaultConfig is the seed’s vault_kms_config, and code under test sees VAULT_ADDR/VAULT_TOKEN', ({
+    vaultConfig,
+  }) => {
+    expect(vaultConfig).toMatchObject({ mount: 'transit', keys: ['test-integration-key', 'test-data-key'] })
+    expect(process.env.VAULT_ADDR).toBe(vaultConfig.address)
+    expect(process.env.VAULT_TOKEN).toBe(vaultConfig.token)
+  })
+
+  test('a transit key of the test’s own: rotate, rewrap, decrypt old ciphertext', async ({
+    vault,
+    transitKey,
+  }) => {
+    previousKey = transitKey
+    const v1 = await vault.encrypt(transitKey, 'card 4242')
+    expect(await vault.rotate(transitKey)).toBe(2)
+    const v2 = await vault.rewrap(transitKey, v1)
+    expect(v2).toMatch(/^vault:v2:/)
+    expect(await vault.decrypt(transitKey, v1)).toBe('card 4242')
+    expect(await vault.decrypt(transitKey, v2)).toBe('card 4242')
+  })
+
+  test('…is deleted afterwards', async ({ vault }) => {
+    await expect(vault.readKey(previousKey as string)).rejects.toThrow(/: 404/)
+  })
+
+  test('kv-v2 through the typed client', async ({ vault }) => {
+    await vault.kvWrite('testbed/fixture', { user: 'ada' })
+    expect(await vault.kvRead('testbed/fixture')).toEqual({ user: 'ada' })
+  })
+
+  test('node-vault, as the design card names it, against the same Vault', async ({ nodeVault, vault }) => {
+    const ciphertext = await vault.encrypt('test-data-key', 'via fetch')
+    const result = await nodeVault.write('transit/decrypt/test-data-key', { ciphertext })
+    expect(Buffer.from(result.data.plaintext, 'base64').toString()).toBe('via fetch')
+  })
+})
