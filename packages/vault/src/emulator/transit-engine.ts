@@ -1,18 +1,10 @@
 // The transit secrets engine's HTTP paths (https://developer.hashicorp.com/vault/api-docs/secret/transit):
-// keys, encrypt, decrypt, rewrap and datakey, with Vault's batch semantics and wording.
+// keys, encrypt, decrypt, rewrap and datakey, in Vault's wording.
 import { randomBytes } from 'node:crypto'
 import { dispatch, type EngineRequest, type Route, type SecretsEngine } from './engine.js'
 import { boolField, decodeBase64, durationField, type Fields, intField, stringField } from './fields.js'
-import {
-  badRequest,
-  coded,
-  multiError,
-  noContent,
-  notFound,
-  ok,
-  VaultError,
-  type VaultResponse,
-} from './responses.js'
+import { badRequest, noContent, notFound, ok, type VaultResponse } from './responses.js'
+import { attempt, batchInput, contextSet, reply } from './transit-batch.js'
 import { isEmulatedKeyType, type KeyType, TransitKey } from './transit-keys.js'
 
 const MOUNT_TYPE = 'transit'
@@ -56,98 +48,6 @@ function autoRotatePeriod(data: Fields): number | undefined {
   if (seconds !== undefined && seconds !== 0 && seconds < 3600)
     throw badRequest('auto rotate period must be 0 to disable or at least an hour')
   return seconds
-}
-
-/** One item of `batch_input`, or the single request's own fields. */
-interface Item {
-  plaintext?: string
-  ciphertext?: string
-  context?: string
-  key_version?: number
-  reference?: string
-}
-
-interface Result {
-  plaintext?: string
-  ciphertext?: string
-  key_version?: number
-  error?: string
-  reference?: string
-}
-
-/** Vault's decodeBatchRequestItems: a malformed batch fails the whole request (500, as Vault's core wraps it). */
-function batchInput(data: Fields, requirePlaintext: boolean): Item[] | undefined {
-  const raw = data.batch_input
-  if (raw === undefined || raw === null) return undefined
-  const failed = (why: string) => new VaultError(500, multiError(`failed to parse batch input: ${why}`))
-  if (!Array.isArray(raw)) throw failed(`source data must be an array or slice, got ${typeof raw}`)
-  const problems: string[] = []
-  const items = raw.map((entry: unknown, i): Item => {
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-      throw failed(`[${i}] expected a map, got '${Array.isArray(entry) ? 'array' : typeof entry}'`)
-    const fields = entry as Fields
-    const item: Item = {}
-    for (const name of ['plaintext', 'ciphertext', 'context', 'reference'] as const) {
-      const value = fields[name]
-      if (typeof value === 'string') item[name] = value
-      else if (value !== undefined && (value !== null || name === 'plaintext'))
-        problems.push(`'[${i}].${name}' expected type 'string', got unconvertible type '${typeof value}'`)
-    }
-    if (requirePlaintext && !('plaintext' in fields))
-      problems.push(`'[${i}].plaintext' missing plaintext to encrypt`)
-    try {
-      item.key_version = intField(fields, 'key_version')
-    } catch {
-      problems.push(
-        `'[${i}].key_version' expected type 'int', got unconvertible type '${typeof fields.key_version}'`,
-      )
-    }
-    return item
-  })
-  if (problems.length)
-    throw failed(
-      `${problems.length} error(s) decoding:\n\n${problems
-        .map((p) => `* ${p}`)
-        .sort()
-        .join('\n')}`,
-    )
-  if (items.length === 0) throw badRequest('missing batch input to process')
-  return items
-}
-
-/** Vault's rule for a request that carries a context: in every item or in none. */
-function contextSet(items: Item[]): boolean {
-  const set = Boolean(items[0]?.context)
-  if (items.some((item) => Boolean(item.context) !== set))
-    throw badRequest('context should be set either in all the request blocks or in none')
-  return set
-}
-
-/** Each item's own failure, kept in its result as Vault's batch endpoints do. */
-function attempt(work: () => Result): Result {
-  try {
-    return work()
-  } catch (error) {
-    if (error instanceof VaultError && error.status === 400) return { error: error.message }
-    throw error
-  }
-}
-
-/**
- * Vault's batchRequestResponse: 200 when every item succeeded; else 400, or `partial_failure_response_code`
- * when some succeeded, with the results in the body either way.
- */
-function batchResponse(data: Fields, results: Result[], strict = true): VaultResponse {
-  const body = { batch_results: results }
-  const failures = results.filter((r) => r.error !== undefined).length
-  if (!strict || failures === 0) return ok(body, MOUNT_TYPE)
-  const override = intField(data, 'partial_failure_response_code')
-  if (override === undefined || failures === results.length) return coded(400, body)
-  if (override < 1 || override > 599)
-    return coded(400, body, [
-      'invalid HTTP response code override from partial_failure_response_code, reverting to 400',
-    ])
-  return coded(override, body)
 }
 
 export class TransitEngine implements SecretsEngine {
@@ -308,7 +208,7 @@ export class TransitEngine implements SecretsEngine {
         return { ciphertext, key_version: keyVersion }
       }),
     )
-    return this.respond(data, batch, results, (r) => ({
+    return reply(data, batch, results, (r) => ({
       ciphertext: r.ciphertext,
       key_version: r.key_version,
     }))
@@ -328,7 +228,7 @@ export class TransitEngine implements SecretsEngine {
         return { plaintext: key.decrypt(item.ciphertext) }
       }),
     )
-    return this.respond(data, batch, results, (r) => ({ plaintext: r.plaintext }))
+    return reply(data, batch, results, (r) => ({ plaintext: r.plaintext }))
   }
 
   /** Decrypt and encrypt again with the latest version (or `key_version`); never returns plaintext. */
@@ -352,7 +252,7 @@ export class TransitEngine implements SecretsEngine {
       }),
     )
     // Vault's rewrap answers 200 even when items failed (no batchRequestResponse there).
-    return this.respond(
+    return reply(
       data,
       batch,
       results,
@@ -375,32 +275,5 @@ export class TransitEngine implements SecretsEngine {
       { ciphertext, key_version: keyVersion, ...(kind === 'plaintext' ? { plaintext: secret } : {}) },
       MOUNT_TYPE,
     )
-  }
-
-  /** A single request fails with its item's error; a batch lists every item's result with its `reference`. */
-  private respond(
-    data: Fields,
-    batch: Item[] | undefined,
-    results: Result[],
-    fields: (result: Result) => Result,
-    strict = true,
-  ): VaultResponse {
-    if (!batch) {
-      const [only] = results as [Result]
-      if (only.error !== undefined) throw badRequest(only.error)
-      return ok(fields(only), MOUNT_TYPE)
-    }
-    const listed = results.map((result, i) => {
-      const shown = fields(result)
-      // Go's omitempty: no empty ciphertext or zero key_version; decrypt's plaintext is always there.
-      const entry: Result = {}
-      if (shown.plaintext !== undefined || 'plaintext' in shown) entry.plaintext = shown.plaintext ?? ''
-      if (shown.ciphertext) entry.ciphertext = shown.ciphertext
-      if (shown.key_version) entry.key_version = shown.key_version
-      if (result.error !== undefined) entry.error = result.error
-      entry.reference = batch[i]?.reference ?? ''
-      return entry
-    })
-    return batchResponse(data, listed, strict)
   }
 }

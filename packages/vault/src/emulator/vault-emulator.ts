@@ -1,7 +1,7 @@
 // The emulator on loopback: node:http around the handler, plus Vault's LIST method, which Node's HTTP
 // parser refuses (HPE_INVALID_METHOD) and which is therefore answered from the `clientError` event.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import {
   createVaultHandler,
@@ -59,6 +59,15 @@ function parseHead(head: string): Omit<HttpRequest, 'body'> | undefined {
 }
 
 /**
+ * `rawPacket` is the chunk the parser failed on. A LIST whose first bytes came alone ("L", "LI": the
+ * start of LINK or LOCK) had them parsed away without an error; they are put back.
+ */
+function lostPrefix(waiting: Buffer | undefined, packet: Buffer | undefined): Buffer {
+  const text = waiting ? '' : (packet?.subarray(0, 5).toString('latin1') ?? '')
+  return Buffer.from(text.startsWith('IST /') ? 'L' : text.startsWith('ST /') ? 'LI' : '', 'latin1')
+}
+
+/**
  * Vault clients send `LIST /v1/... HTTP/1.1`, a method Node's parser rejects before any request event
  * (as any method outside its list), handing over the bytes it read: the emulator answers from them,
  * as Vault would (LIST, or 405 for another method), and closes the connection. Anything else Node
@@ -71,7 +80,11 @@ function answerUnparsed(handle: VaultHandler) {
     const waiting = pending.get(socket)
     if (!waiting && error.code !== 'HPE_INVALID_METHOD')
       return void socket.end(serializeResponse(malformedRequest(`malformed HTTP request: ${error.message}`)))
-    const seen = Buffer.concat([waiting ?? NOTHING, error.rawPacket ?? NOTHING])
+    const seen = Buffer.concat([
+      waiting ?? NOTHING,
+      lostPrefix(waiting, error.rawPacket),
+      error.rawPacket ?? NOTHING,
+    ])
     const end = seen.indexOf('\r\n\r\n')
     // The rest of the head comes with the parser's next error, as more bytes arrive.
     if (end < 0 && seen.length < MAX_HEAD_BYTES) return void pending.set(socket, seen)
@@ -97,6 +110,12 @@ export async function startVaultEmulator(options: VaultEmulatorOptions): Promise
   const handle = createVaultHandler({ rootToken: options.rootToken })
   const server = createServer((req, res) => answer(handle, req, res))
   server.on('clientError', answerUnparsed(handle))
+  // Every socket, including those Node's parser gave up on, so that close() never waits on one.
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
   const host = options.host ?? '127.0.0.1'
   await listen(server, options.port ?? 0, host)
   const { port } = server.address() as AddressInfo
@@ -106,7 +125,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions): Promise
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
+        for (const socket of sockets) socket.destroy()
       })
       return closing
     },
