@@ -29,7 +29,8 @@ const call = async (path: string, body: object) => {
     headers: { 'x-vault-token': 'bench', 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
-  return (await response.json()) as { data: Record<string, string> }
+  const text = await response.text() // 204 has no body
+  return (text ? JSON.parse(text) : {}) as { data: Record<string, string> }
 }
 await call('sys/mounts/transit', { type: 'transit' })
 const roundTrip = async () => {
