@@ -71,17 +71,38 @@ exec "${process.execPath}" "${emulatorCli}" --host "\${address%:*}" --port "\${a
     expect(reasonOf(started)).toBe('vault unavailable: binary: neither vault nor bao is on PATH')
   })
 
-  test('container: with an engine but no Vault image, it falls through with the reason', {
+  const docker = { DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' }
+
+  test('container: with an engine but no such image, it falls through with the reason', {
     tags: ['requires_docker'],
   }, async () => {
     const started = await startVault({
       TESTBED_VAULT_PROVIDERS: 'container,embedded',
-      TESTBED_VAULT_IMAGE: 'hashicorp/vault:1.18',
-      DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      TESTBED_VAULT_IMAGE: 'testbed/no-such-vault:0',
+      ...docker,
     })
     const [container] = started.status.attempts
     expect(container?.outcome).toBe('failed')
-    expect(container?.reason).toMatch(/^hashicorp\/vault:1\.18: /)
+    expect(container?.reason).toMatch(/^testbed\/no-such-vault:0: /)
     expect(started.status.state === 'ready' && started.status.provider).toBe('embedded')
+  })
+
+  // No image registry can be reached here; the enterprise workflow sets TESTBED_VAULT_IMAGE where one can.
+  test('container: a real Vault in dev mode from TESTBED_VAULT_IMAGE', { tags: ['requires_docker'] }, async ({
+    skip,
+  }) => {
+    const image = process.env.TESTBED_VAULT_IMAGE
+    if (!image) skip('TESTBED_VAULT_IMAGE is not set: no Vault image can be had on this machine')
+    const started = await startVault({
+      TESTBED_VAULT_PROVIDERS: 'container',
+      TESTBED_VAULT_IMAGE: image as string,
+      ...docker,
+    })
+    expect(started.status.state === 'ready' && [started.status.provider, started.status.emulated]).toEqual([
+      'container',
+      undefined,
+    ])
+    await exercise(started)
+    expect(await stopAndCheck(started)).toEqual([])
   })
 })
