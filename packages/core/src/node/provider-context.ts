@@ -19,6 +19,15 @@ export interface ProviderContext {
   /** The Docker engine after a bounded probe; throws NotApplicable when none answers. */
   docker(): Promise<DockerEngine>
   containerLabels: Record<string, string>
+  /**
+   * Starts a container once a Docker engine answered (NotApplicable otherwise): `start` builds and
+   * starts it with testcontainers (imported by the plugin, lazily). Labels it for the reaper, names the
+   * image in any failure, and stops it on release.
+   */
+  startContainer<T extends { stop(): Promise<unknown> }>(
+    image: string,
+    start: (labels: Record<string, string>) => Promise<T>,
+  ): Promise<T>
   /** Registers something with a `stop()` (a started container) for release. */
   hold(resource: { stop(): Promise<unknown> }): void
   onRelease(fn: () => Promise<void> | void): void
@@ -97,6 +106,19 @@ export class AttemptScope implements ProviderContext {
     if (engine.socketPath)
       this.reaper.hold('container', `testbed.run=${runId}`, { dockerSocket: engine.socketPath })
     return engine
+  }
+
+  async startContainer<T extends { stop(): Promise<unknown> }>(
+    image: string,
+    start: (labels: Record<string, string>) => Promise<T>,
+  ): Promise<T> {
+    await this.docker()
+    this.progress(`starting ${image}`)
+    const container = await start(this.containerLabels).catch((error: Error) => {
+      throw new Error(`${image}: ${error.message.trim()}`)
+    })
+    this.hold(container)
+    return container
   }
 
   hold(resource: { stop(): Promise<unknown> }): void {

@@ -14,19 +14,15 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Post
   return {
     kind: 'container',
     async start(ctx) {
-      await ctx.docker()
       const image = options.image ?? process.env.TESTBED_POSTGRES_IMAGE ?? 'postgres:17-alpine'
-      ctx.progress(`starting ${image}`)
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
-      const container = await new PostgreSqlContainer(image)
-        .withLabels(ctx.containerLabels)
-        .withCommand(['postgres', ...settingsArgs(options.settings)])
-        .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
-        .start()
-        .catch((error: Error) => {
-          throw new Error(`${image}: ${error.message.trim()}`)
-        })
-      ctx.hold(container)
+      const container = await ctx.startContainer(image, async (labels) => {
+        const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
+        return new PostgreSqlContainer(image)
+          .withLabels(labels)
+          .withCommand(['postgres', ...settingsArgs(options.settings)])
+          .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
+          .start()
+      })
       return {
         connection: {
           host: container.getHost(),

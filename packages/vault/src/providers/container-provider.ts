@@ -12,19 +12,12 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Vaul
   return {
     kind: 'container',
     async start(ctx) {
-      await ctx.docker()
       const image = options.image ?? process.env.TESTBED_VAULT_IMAGE ?? 'hashicorp/vault:1.18'
-      ctx.progress(`starting ${image}`)
-      const { VaultContainer } = await import('@testcontainers/vault')
       const { token, tokenSource } = devRootToken()
-      const container = await new VaultContainer(image)
-        .withVaultToken(token)
-        .withLabels(ctx.containerLabels)
-        .start()
-        .catch((error: Error) => {
-          throw new Error(`${image}: ${error.message.trim()}`)
-        })
-      ctx.hold(container)
+      const container = await ctx.startContainer(image, async (labels) => {
+        const { VaultContainer } = await import('@testcontainers/vault')
+        return new VaultContainer(image).withVaultToken(token).withLabels(labels).start()
+      })
       return { connection: { address: container.getAddress(), token, tokenSource }, detail: image }
     },
   }
