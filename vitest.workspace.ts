@@ -4,6 +4,7 @@
 
 import { auth0 } from '@testbed/auth0/config'
 import { defineTestbed, dockerEngine } from '@testbed/core/config'
+import { nats } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
 import { vault } from '@testbed/vault/config'
 
@@ -14,6 +15,7 @@ export const testbed = defineTestbed({
     postgresBinaries(),
     vault(),
     auth0(),
+    nats({ streams: [{ name: 'EVENTS', subjects: ['events.>'] }] }),
   ],
   include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
   // Fixture projects are run by the tests themselves, in child processes.

@@ -1,0 +1,10 @@
+/// <reference types="@testbed/core" preserve="true" />
+// Worker-side API: fixtures and types for test files.
+export { connectOptions, type NatsConfig, natsEnv, natsUrl } from './connection.js'
+export { connectNats, type NatsFixtures, type NatsScope, natsFor, type TestStream, test } from './fixtures.js'
+
+declare module '@testbed/core' {
+  interface TestbedServices {
+    nats: true
+  }
+}

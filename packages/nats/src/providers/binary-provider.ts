@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { assertPortFree, findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import type { NatsFound } from '../connection.js'
+
+export interface BinaryOptions {
+  /** Listen here instead of on a free port. */
+  port?: number
+}
+
+/**
+ * `nats-server` from PATH (Debian's package installs `/usr/sbin/nats-server`) with JetStream, on
+ * 127.0.0.1, a random password, and its store in a temp dir (in memory when there is room).
+ */
+export function binaryProvider(options: BinaryOptions = {}): Provider<NatsFound> {
+  return {
+    kind: 'binary',
+    async start(ctx) {
+      const dir = findBinaryDir(['nats-server'])
+      if (!dir) throw new NotApplicable('nats-server is not on PATH (Debian: apt install nats-server)')
+      if (options.port) await assertPortFree(options.port)
+      const port = options.port ?? (await ctx.freePort())
+      const store = await ctx.tempDir({ memory: true })
+      const pass = `tb-${randomBytes(9).toString('hex')}`
+      const args = [
+        '-js',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-sd',
+        store,
+        '--user',
+        'testbed',
+        '--pass',
+        pass,
+      ]
+      await ctx.spawnServer(join(dir, 'nats-server'), args, { stopSignal: 'SIGTERM' })
+      return {
+        connection: {
+          servers: [`nats://127.0.0.1:${port}`],
+          user: 'testbed',
+          pass,
+          credentialsSource: 'the nats-server Testbed started',
+          throwaway: true,
+        },
+        detail: `from ${dir}`,
+      }
+    },
+  }
+}

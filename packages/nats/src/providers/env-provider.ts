@@ -1,0 +1,51 @@
+import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import type { NatsFound } from '../connection.js'
+
+/** One `nats://` (or `tls://`) URL; its credentials, if any, are returned separately. */
+function parseServer(raw: string): { server: string; user?: string; pass?: string } {
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    throw new Error('NATS_URL is not a valid NATS URL: Invalid URL')
+  }
+  if (!/^(nats|tls):$/.test(url.protocol))
+    throw new Error(`NATS_URL is not a valid NATS URL: it must start with nats:// or tls://`)
+  if (!url.hostname) throw new Error('NATS_URL is not a valid NATS URL: it names no host')
+  const port = url.port || '4222'
+  const server = `${url.protocol}//${url.hostname}:${port}`
+  if (!url.username) return { server }
+  return {
+    server,
+    user: decodeURIComponent(url.username),
+    pass: url.password ? decodeURIComponent(url.password) : undefined,
+  }
+}
+
+/**
+ * An existing server: `NATS_URL` (`nats://user:pass@host:4222`, or several, comma-separated), with
+ * `NATS_TOKEN` for token auth. A user without a password in the URL is a token, as NATS clients read it.
+ */
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<NatsFound> {
+  return {
+    kind: 'env',
+    authoritative: true,
+    async start() {
+      const { NATS_URL: url, NATS_TOKEN: token } = env
+      if (!url && !token) throw new NotApplicable('NATS_URL is not set')
+      if (!url) throw new Error('NATS_TOKEN is set but NATS_URL is not')
+      const parsed = url
+        .split(',')
+        .filter((s) => s.trim())
+        .map(parseServer)
+      if (!parsed.length) throw new Error('NATS_URL is not a valid NATS URL: it names no server')
+      const auth = parsed.find((p) => p.user !== undefined)
+      const found: NatsFound = { servers: parsed.map((p) => p.server), credentialsSource: 'no credentials' }
+      if (token) Object.assign(found, { token, credentialsSource: 'NATS_TOKEN' })
+      else if (auth?.pass !== undefined)
+        Object.assign(found, { user: auth.user, pass: auth.pass, credentialsSource: 'NATS_URL' })
+      else if (auth) Object.assign(found, { token: auth.user, credentialsSource: 'NATS_URL' })
+      return { connection: found, detail: 'from NATS_URL', readiness: existingServerReadiness }
+    },
+  }
+}

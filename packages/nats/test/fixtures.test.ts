@@ -1,0 +1,76 @@
+import type { Subscription } from '@nats-io/transport-node'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { test } from '../src/index.ts'
+
+let previousStream: string | undefined
+let previousPrefix: string | undefined
+
+async function collect(sub: Subscription, ms: number): Promise<string[]> {
+  const got: string[] = []
+  const timer = setTimeout(() => sub.unsubscribe(), ms)
+  for await (const m of sub) got.push(m.string())
+  clearTimeout(timer)
+  return got
+}
+
+describe('the nats fixtures', { tags: ['requires_nats', 'tier2'] }, () => {
+  test('the configured streams exist with their subjects', async ({ natsConfig, jsm }) => {
+    expect(natsConfig.streams).toContain('EVENTS')
+    expect((await jsm.streams.info('EVENTS')).config.subjects).toEqual(['events.>'])
+  })
+
+  test('subjects live under the test’s own prefix', async ({ natsScope, nats }) => {
+    expect(natsScope.prefix).toMatch(/^testbed\.[0-9a-f]{8}\.w\d+-[0-9a-z]+\.[0-9a-z]+$/)
+    expect(natsScope.subject('greetings')).toBe(`${natsScope.prefix}.greetings`)
+    const sub = nats.subscribe(natsScope.subject('greetings'), { max: 1 })
+    nats.publish(natsScope.subject('greetings'), 'hello')
+    for await (const m of sub) expect(m.string()).toBe('hello')
+    previousPrefix = natsScope.prefix
+  })
+
+  test('creates streams of the test’s own', async ({ natsScope, jetstream, jsm }) => {
+    expect(natsScope.prefix).not.toBe(previousPrefix)
+    const stream = await natsScope.stream('EVENTS')
+    expect(stream.name).toMatch(/^testbed_[0-9a-f]{8}_w\d+-[0-9a-z]+_[0-9a-z]+_EVENTS$/)
+    expect(stream.subjects).toEqual([`${natsScope.prefix}.EVENTS.>`])
+    const ack = await jetstream.publish(natsScope.subject('EVENTS.created'), 'stored')
+    expect(ack.stream).toBe(stream.name)
+    expect((await jsm.streams.info(stream.name)).state.messages).toBe(1)
+    // The run's own EVENTS stream (events.>) is untouched by the test's EVENTS.
+    const custom = await natsScope.stream('ORDERS', { subjects: ['orders.*'], max_msgs: 5 })
+    expect(custom.info.config).toMatchObject({ subjects: [`${natsScope.prefix}.orders.*`], max_msgs: 5 })
+    previousStream = stream.name
+  })
+
+  test('deletes them after the test', async ({ jsm }) => {
+    expect(previousStream).toBeDefined()
+    await expect(jsm.streams.info(previousStream as string)).rejects.toThrow('stream not found')
+  })
+})
+
+describe('messages never cross tests', { tags: ['requires_nats', 'tier2'] }, () => {
+  for (const who of ['left', 'right']) {
+    test.concurrent(`${who}: the same logical subject, only its own messages`, async ({
+      natsScope,
+      nats,
+    }) => {
+      const sub = nats.subscribe(natsScope.subject('chatter'))
+      const received = collect(sub, 500)
+      for (let i = 0; i < 20; i++) {
+        nats.publish(natsScope.subject('chatter'), `${who}-${i}`)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      const got = await received
+      expect(got).toHaveLength(20)
+      expect(new Set(got.map((m) => m.split('-')[0]))).toEqual(new Set([who]))
+    })
+  }
+})
+
+vitestTest('a fixture without the marker fails with advice', { tags: ['tier2'] }, async () => {
+  const { natsFor } = await import('../src/index.ts')
+  const task = { name: 'unmarked', tags: [] } as never
+  await expect(natsFor({ task, skip: (() => {}) as never })).rejects.toThrow(
+    "'unmarked' uses the nats fixture 'natsConfig' but is not marked requires_nats",
+  )
+})
