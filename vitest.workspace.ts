@@ -6,6 +6,7 @@ import { auth0 } from '@testbed/auth0/config'
 import { defineTestbed, dockerEngine } from '@testbed/core/config'
 import { nats } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
+import { redis } from '@testbed/redis/config'
 import { vault } from '@testbed/vault/config'
 
 export const testbed = defineTestbed({
@@ -16,6 +17,7 @@ export const testbed = defineTestbed({
     vault(),
     auth0(),
     nats({ streams: [{ name: 'EVENTS', subjects: ['events.>'] }] }),
+    redis(),
   ],
   include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
   // Fixture projects are run by the tests themselves, in child processes.

@@ -15,28 +15,20 @@
 # so re-running with unchanged inputs is a no-op. Prints the image id at the end.
 set -euo pipefail
 
+IMAGE_NAME=postgres
 TAG="${1:-testbed/postgres:15}"
 PG_MAJOR=15
 PG_LIB="/usr/lib/postgresql/${PG_MAJOR}"
 PG_SHARE="/usr/share/postgresql/${PG_MAJOR}"
-BUSYBOX="${BUSYBOX:-/usr/bin/busybox}"
 PG_UID=999
 PG_GID=999
-HASH_LABEL="org.testbed.build-hash"
 
-log() { printf '[postgres-image] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
-command -v docker >/dev/null || die "docker CLI not found"
-docker info >/dev/null 2>&1 || die "docker daemon not reachable (start dockerd / set DOCKER_HOST)"
+require_docker_and_busybox
 [ -x "${PG_LIB}/bin/postgres" ] || die "${PG_LIB}/bin/postgres not found (install postgresql-${PG_MAJOR})"
 [ -d "${PG_SHARE}" ] || die "${PG_SHARE} not found"
-[ -x "${BUSYBOX}" ] || die "${BUSYBOX} not found (install busybox-static)"
-if ldd "${BUSYBOX}" >/dev/null 2>&1; then
-  die "${BUSYBOX} is dynamically linked; a static busybox (busybox-static) is required"
-fi
-
-SELF="$(readlink -f "${BASH_SOURCE[0]}")"
 
 # ---------------------------------------------------------------------------
 # 1. Which ELF files go in, and which shared libraries they need.
@@ -52,16 +44,7 @@ mapfile -t ELF_FILES < <(
   find "${PG_LIB}/lib" -maxdepth 1 -type f -name '*.so' ! -name 'llvmjit*'
   [ -z "${LOCALE_BIN}" ] || echo "${LOCALE_BIN}"
 )
-
-ldd_out="$(for f in "${ELF_FILES[@]}"; do ldd "$f" 2>/dev/null || true; done)"
-if grep -q 'not found' <<<"${ldd_out}"; then
-  grep 'not found' <<<"${ldd_out}" | sort -u >&2
-  die "unresolved shared libraries (see above)"
-fi
-mapfile -t LIBS < <(
-  awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"${ldd_out}" | sort -u
-)
-[ "${#LIBS[@]}" -gt 0 ] || die "ldd reported no libraries?"
+collect_libs "${ELF_FILES[@]}"
 
 LOCALE_DIR=""
 for d in /usr/lib/locale/C.utf8 /usr/lib/locale/C.UTF-8; do
@@ -71,45 +54,15 @@ ZONEINFO=""
 [ -d /usr/share/zoneinfo ] && ZONEINFO=/usr/share/zoneinfo
 
 # ---------------------------------------------------------------------------
-# 2. Idempotency: hash of this script + stat of every input. Skip if the
-#    existing image carries the same hash.
+# 2. Idempotency: skip if the existing image carries the same input hash.
 # ---------------------------------------------------------------------------
-BUILD_HASH="$(
-  {
-    sha256sum "${SELF}"
-    printf '%s\n' "${TAG}"
-    find "${PG_LIB}" "${PG_SHARE}" "${BUSYBOX}" ${LOCALE_DIR:+"${LOCALE_DIR}"} ${LOCALE_BIN:+"${LOCALE_BIN}"} \
-      ${ZONEINFO:+"${ZONEINFO}"} -printf '%p %s %T@ %m\n'
-    for l in "${LIBS[@]}"; do stat -L -c '%n %s %Y' "$l"; done
-  } | sort | sha256sum | cut -c1-32
-)"
-
-OLD_ID="$(docker image inspect -f '{{.Id}}' "${TAG}" 2>/dev/null || true)"
-if [ -n "${OLD_ID}" ] && [ "${FORCE:-0}" != "1" ]; then
-  old_hash="$(docker image inspect -f "{{ index .Config.Labels \"${HASH_LABEL}\" }}" "${TAG}" 2>/dev/null || true)"
-  if [ "${old_hash}" = "${BUILD_HASH}" ]; then
-    log "${TAG} is up to date (hash ${BUILD_HASH}); skipping build"
-    echo "${OLD_ID}"
-    exit 0
-  fi
-fi
+exit_if_up_to_date "${PG_LIB}" "${PG_SHARE}" ${LOCALE_DIR:+"${LOCALE_DIR}"} ${LOCALE_BIN:+"${LOCALE_BIN}"} \
+  ${ZONEINFO:+"${ZONEINFO}"}
 
 # ---------------------------------------------------------------------------
-# 3. Assemble the root filesystem (merged-/usr layout like Debian).
+# 3. Assemble the root filesystem.
 # ---------------------------------------------------------------------------
-WORKDIR="$(mktemp -d "${TMPDIR:-/tmp}/testbed-pg-image.XXXXXX")"
-trap 'rm -rf "${WORKDIR}"' EXIT
-ROOT="${WORKDIR}/rootfs"
-
-mkdir -p "${ROOT}"/{usr/bin,usr/sbin,usr/lib,usr/lib64,usr/local/bin,usr/share,etc,root,tmp,run,dev,proc,sys}
-ln -s usr/bin "${ROOT}/bin"
-ln -s usr/sbin "${ROOT}/sbin"
-ln -s usr/lib "${ROOT}/lib"
-ln -s usr/lib64 "${ROOT}/lib64"
-mkdir -p "${ROOT}/var"
-ln -s ../run "${ROOT}/var/run"
-chmod 1777 "${ROOT}/tmp"
-chmod 700 "${ROOT}/root"
+create_rootfs usr/local/bin usr/share
 
 # PostgreSQL binaries, modules and share files.
 mkdir -p "${ROOT}${PG_LIB}" "${ROOT}/usr/share/postgresql"
@@ -124,11 +77,7 @@ sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!" "${ROOT}${PG_SHARE}/post
 grep -q "^listen_addresses = '\*'" "${ROOT}${PG_SHARE}/postgresql.conf.sample" \
   || die "failed to patch listen_addresses in postgresql.conf.sample"
 
-# Shared libraries (incl. the dynamic loader), dereferenced, at the path ldd reported.
-for l in "${LIBS[@]}"; do
-  mkdir -p "${ROOT}$(dirname "$l")"
-  cp -L "$l" "${ROOT}$l"
-done
+install_libs
 
 # Locale (C.UTF-8) and time zone data.
 [ -z "${LOCALE_BIN}" ] || cp "${LOCALE_BIN}" "${ROOT}/usr/bin/locale"
@@ -141,29 +90,8 @@ if [ -n "${ZONEINFO}" ]; then
   ln -s /usr/share/zoneinfo/Etc/UTC "${ROOT}/etc/localtime"
 fi
 
-# busybox: /bin/sh and all applets.
-cp "${BUSYBOX}" "${ROOT}/usr/bin/busybox"
-for applet in $("${BUSYBOX}" --list); do
-  [ -e "${ROOT}/usr/bin/${applet}" ] || ln -s busybox "${ROOT}/usr/bin/${applet}"
-done
-
-# Users, groups, name service.
-cat >"${ROOT}/etc/passwd" <<EOF
-root:x:0:0:root:/root:/bin/sh
-postgres:x:${PG_UID}:${PG_GID}:PostgreSQL administrator:/var/lib/postgresql:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-cat >"${ROOT}/etc/group" <<EOF
-root:x:0:
-postgres:x:${PG_GID}:
-nogroup:x:65534:
-EOF
-printf 'root:*::0:::::\npostgres:*::0:::::\nnobody:*::0:::::\n' >"${ROOT}/etc/shadow"
-chmod 640 "${ROOT}/etc/shadow"
-printf '/bin/sh\n' >"${ROOT}/etc/shells"
-printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n' >"${ROOT}/etc/nsswitch.conf"
-printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"${ROOT}/etc/hosts"
-printf '/usr/local/lib\n/usr/lib/x86_64-linux-gnu\n' >"${ROOT}/etc/ld.so.conf"
+install_busybox
+write_etc_files "postgres:${PG_UID}:${PG_GID}:PostgreSQL administrator:/var/lib/postgresql"
 
 # PostgreSQL directories (same modes as the official image).
 mkdir -p "${ROOT}/var/lib/postgresql/data" "${ROOT}/run/postgresql" "${ROOT}/docker-entrypoint-initdb.d"
@@ -174,7 +102,7 @@ chmod 3777 "${ROOT}/run/postgresql"
 # ---------------------------------------------------------------------------
 # 4. Entrypoint (busybox sh port of the official docker-entrypoint.sh).
 # ---------------------------------------------------------------------------
-cat >"${ROOT}/usr/local/bin/docker-entrypoint.sh" <<'ENTRYPOINT'
+install_entrypoint <<'ENTRYPOINT'
 #!/bin/sh
 # busybox-sh port of docker-library/postgres docker-entrypoint.sh
 set -eu
@@ -396,21 +324,9 @@ fi
 
 exec "$@"
 ENTRYPOINT
-chmod 755 "${ROOT}/usr/local/bin/docker-entrypoint.sh"
-ln -s usr/local/bin/docker-entrypoint.sh "${ROOT}/docker-entrypoint.sh"
 
-# Loader cache (optional: the loader also searches the multiarch dirs itself).
-if command -v ldconfig >/dev/null 2>&1; then
-  ldconfig -r "${ROOT}" 2>/dev/null || true
-fi
-
-# Smoke test the rootfs before importing: can the binaries actually run?
-if command -v chroot >/dev/null 2>&1; then
-  for b in postgres initdb pg_ctl pg_isready psql; do
-    chroot "${ROOT}" "${PG_LIB}/bin/${b}" --version >/dev/null \
-      || die "rootfs smoke test failed: ${b} --version"
-  done
-fi
+# Can the binaries actually run in the rootfs?
+smoke_test "${PG_LIB}"/bin/{postgres,initdb,pg_ctl,pg_isready,psql}
 
 # ---------------------------------------------------------------------------
 # 5. Import.
@@ -418,27 +334,14 @@ fi
 PG_VERSION="$("${PG_LIB}/bin/postgres" --version | awk '{print $3}')"
 IMAGE_LANG=C
 [ -n "${LOCALE_DIR}" ] && IMAGE_LANG=C.UTF-8
-log "importing ${TAG} (PostgreSQL ${PG_VERSION}, $(du -sh "${ROOT}" | cut -f1) rootfs)"
-NEW_ID="$(
-  tar --numeric-owner -C "${ROOT}" -cf - . | docker import \
-    --change "ENV PATH=/usr/local/sbin:/usr/local/bin:${PG_LIB}/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    --change "ENV PG_MAJOR=${PG_MAJOR}" \
-    --change "ENV PG_VERSION=${PG_VERSION}" \
-    --change "ENV PGDATA=/var/lib/postgresql/data" \
-    --change "ENV LANG=${IMAGE_LANG}" \
-    --change "LABEL ${HASH_LABEL}=${BUILD_HASH}" \
-    --change "LABEL org.opencontainers.image.description=\"PostgreSQL ${PG_VERSION} built offline from host packages\"" \
-    --change 'EXPOSE 5432' \
-    --change 'USER root' \
-    --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-    --change 'CMD ["postgres"]' \
-    - "${TAG}"
-)"
-[ -n "${NEW_ID}" ] || die "docker import returned no image id"
-
-# Drop the superseded image if nothing else references it.
-if [ -n "${OLD_ID}" ] && [ "${OLD_ID}" != "${NEW_ID}" ]; then
-  docker rmi "${OLD_ID}" >/dev/null 2>&1 || true
-fi
-
-docker image inspect -f '{{.Id}}' "${TAG}"
+import_rootfs "PostgreSQL ${PG_VERSION}" \
+  "ENV PATH=/usr/local/sbin:/usr/local/bin:${PG_LIB}/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  "ENV PG_MAJOR=${PG_MAJOR}" \
+  "ENV PG_VERSION=${PG_VERSION}" \
+  "ENV PGDATA=/var/lib/postgresql/data" \
+  "ENV LANG=${IMAGE_LANG}" \
+  "LABEL org.opencontainers.image.description=\"PostgreSQL ${PG_VERSION} built offline from host packages\"" \
+  'EXPOSE 5432' \
+  'USER root' \
+  'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
+  'CMD ["postgres"]'

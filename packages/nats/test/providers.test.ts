@@ -4,6 +4,7 @@ import { createConnection } from 'node:net'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { describe, expect, test } from 'vitest'
+import { containersOfThisProcess } from '../../core/test/outside-process.ts'
 import { connectOptions, type NatsConfig } from '../src/connection.ts'
 import { natsServerPath, outsideServer, ready, startNats, stopAndCheck } from './start-nats.ts'
 
@@ -99,22 +100,9 @@ describe('NATS providers, each against a real server', { tags: ['tier2'] }, () =
     const c = ready(started)
     expect(started.status.state === 'ready' && started.status.provider).toBe('container')
     await exercise(c)
-    // Containers carry this process's run label, testbed.run=<pid>-<time>.
-    const ours = () =>
-      execFileSync('docker', [
-        'ps',
-        '-a',
-        '--filter',
-        'label=testbed.run',
-        '--format',
-        '{{.Label "testbed.run"}}',
-      ])
-        .toString()
-        .split('\n')
-        .filter((run) => run.startsWith(`${process.pid}-`))
-    expect(ours()).toHaveLength(1)
+    expect(containersOfThisProcess()).toHaveLength(1)
     expect(await stopAndCheck(started)).toEqual([])
-    expect(ours()).toEqual([])
+    expect(containersOfThisProcess()).toEqual([])
   })
 })
 

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process'
 import pg from 'pg'
 import { describe, expect, test } from 'vitest'
+import { containersOfThisProcess } from '../../core/test/outside-process.ts'
 import { connectionUrl } from '../src/connection.ts'
 import { ready, type Started, startPostgres, stopAndCheck } from './start-service.ts'
 
@@ -81,21 +81,8 @@ describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }
     expect((await query(connectionUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(
       0,
     )
-    // Containers carry this process's run label, testbed.run=<pid>-<time>.
-    const ours = () =>
-      execFileSync('docker', [
-        'ps',
-        '-a',
-        '--filter',
-        'label=testbed.run',
-        '--format',
-        '{{.Label "testbed.run"}}',
-      ])
-        .toString()
-        .split('\n')
-        .filter((run) => run.startsWith(`${process.pid}-`))
-    expect(ours()).toHaveLength(1)
+    expect(containersOfThisProcess()).toHaveLength(1)
     expect(await stopAndCheck(started)).toEqual([])
-    expect(ours()).toEqual([])
+    expect(containersOfThisProcess()).toEqual([])
   })
 })

@@ -1,8 +1,7 @@
 // The vault service through core's hub in this process, and the emulator as a separate process.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { afterEach } from 'vitest'
+import { startOutsideProcess } from '../../core/test/outside-process.ts'
 import { type Started as StartedService, startService } from '../../core/test/start-service.ts'
 import type { VaultConnection } from '../src/connection.ts'
 import { type VaultOptions, vault } from '../src/service.ts'
@@ -15,30 +14,10 @@ export function startVault(env: Record<string, string>, options: VaultOptions = 
 }
 
 export const emulatorCli = fileURLToPath(new URL('../dist/emulator/cli.js', import.meta.url))
-const children: ChildProcess[] = []
 
 /** The emulator in its own process, as `VAULT_ADDR` would name a Vault someone else runs. */
 export async function emulatorProcess(token: string): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [emulatorCli, '--port', '0', '--token', token], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  children.push(child)
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const match = /listening on (\S+)/.exec(chunk.toString())
-      if (match) resolve(match[1] as string)
-    })
-    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)))
-  })
-  return { address, child }
+  const cli = [emulatorCli, '--port', '0', '--token', token]
+  const { child, match } = await startOutsideProcess(process.execPath, cli, { ready: /listening on (\S+)/ })
+  return { address: match[1] as string, child }
 }
-
-afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGTERM')
-      await once(child, 'exit')
-    }),
-  )
-})

@@ -1,0 +1,3 @@
+// Node-side API: the service definition for vitest.workspace.ts.
+export type { RedisConnection } from './connection.js'
+export { type RedisOptions, redis } from './service.js'

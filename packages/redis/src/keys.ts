@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+// Per worker process: keeps two runs against one server (`env`) apart, and workers within a run.
+const processTag = `${process.env.VITEST_POOL_ID ?? '0'}.${randomBytes(3).toString('hex')}`
+let counter = 0
+
+/** `testbed:<worker>.<random>:<n>:`, unique to one test. */
+export function testPrefix(): string {
+  return `testbed:${processTag}:${++counter}:`
+}
+
+/** A SCAN MATCH pattern matching `text` literally. */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
+}
+
+/**
+ * Removes every key under `prefix` with SCAN MATCH + UNLINK (DEL where UNLINK is unknown), through a
+ * client WITHOUT a keyPrefix. Never FLUSHDB/FLUSHALL: other keys on the server are not ours.
+ */
+export async function removeKeys(client: Redis, prefix: string): Promise<number> {
+  let cursor = '0'
+  let removed = 0
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 1000)
+    if (keys.length) {
+      removed += await client.unlink(...keys).catch((error: Error) => {
+        if (/unknown command/i.test(error.message)) return client.del(...keys)
+        throw error
+      })
+    }
+    cursor = next
+  } while (cursor !== '0')
+  return removed
+}

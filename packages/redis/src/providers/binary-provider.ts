@@ -1,0 +1,57 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { assertPortFree, findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { type RedisConnection, redisConnection } from '../connection.js'
+import { serverPassword } from './server-password.js'
+
+export interface BinaryOptions {
+  /** Listen here instead of on a free port. */
+  port?: number
+}
+
+/**
+ * `redis-server` from PATH (Debian: /usr/bin/redis-server) on 127.0.0.1, no persistence, its dir a
+ * temp dir, a random password (in a config file, not on the command line).
+ */
+export function binaryProvider(options: BinaryOptions = {}): Provider<RedisConnection> {
+  return {
+    kind: 'binary',
+    async start(ctx) {
+      const dir = findBinaryDir(['redis-server'])
+      if (!dir) throw new NotApplicable('redis-server is not on PATH')
+      const program = join(dir, 'redis-server')
+      const data = await ctx.tempDir({ memory: true })
+      const { password, passwordSource } = serverPassword()
+      const config = join(data, 'redis.conf')
+      await writeFile(config, `requirepass ${password}\n`, { mode: 0o600 })
+      if (options.port) await assertPortFree(options.port)
+      const port = options.port ?? (await ctx.freePort())
+      await ctx.spawnServer(program, [
+        config,
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        data,
+        '--daemonize',
+        'no',
+      ])
+      return {
+        connection: redisConnection({
+          host: '127.0.0.1',
+          port,
+          password,
+          passwordSource,
+          db: 0,
+          throwaway: true,
+        }),
+        detail: `from ${dir}`,
+      }
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module'
+import type { Provider } from '@testbed/core/config'
+import type * as Testcontainers from 'testcontainers'
+import { type RedisConnection, redisConnection } from '../connection.js'
+import { serverPassword } from './server-password.js'
+
+export interface ContainerOptions {
+  /** Default: `TESTBED_REDIS_IMAGE`, else `redis:7-alpine`. An image named `…dragonfly…` runs Dragonfly. */
+  image?: string
+}
+
+const PORT = 6379
+
+/** testcontainers itself, as @testcontainers/redis resolves it (for Dragonfly's generic container). */
+function testcontainers(): typeof Testcontainers {
+  const fromRedisModule = createRequire(createRequire(import.meta.url).resolve('@testcontainers/redis'))
+  return fromRedisModule('testcontainers') as typeof Testcontainers
+}
+
+/**
+ * Redis through `@testcontainers/redis`, or Dragonfly in a generic container, imported only after a
+ * Docker engine answered the probe. No persistence; a random password.
+ */
+export function containerProvider(options: ContainerOptions = {}): Provider<RedisConnection> {
+  return {
+    kind: 'container',
+    async start(ctx) {
+      const image = options.image ?? process.env.TESTBED_REDIS_IMAGE ?? 'redis:7-alpine'
+      const { password, passwordSource } = serverPassword()
+      const dragonfly = image.toLowerCase().includes('dragonfly')
+      const container = await ctx.startContainer(image, async (labels) => {
+        if (dragonfly) {
+          const { GenericContainer, Wait } = testcontainers()
+          return new GenericContainer(image)
+            .withLabels(labels)
+            .withExposedPorts(PORT)
+            .withCommand(['dragonfly', '--logtostderr', '--proactor_threads=2', `--requirepass=${password}`])
+            .withWaitStrategy(Wait.forListeningPorts())
+            .start()
+        }
+        const { RedisContainer } = await import('@testcontainers/redis')
+        return new RedisContainer(image)
+          .withLabels(labels)
+          .withPassword(password)
+          .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
+          .start()
+      })
+      return {
+        connection: redisConnection({
+          host: container.getHost(),
+          port: container.getMappedPort(PORT),
+          password,
+          passwordSource,
+          db: 0,
+          throwaway: true,
+        }),
+        detail: dragonfly ? `${image} (Dragonfly)` : image,
+      }
+    },
+  }
+}
