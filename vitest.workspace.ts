@@ -4,9 +4,9 @@
 
 import { auth0 } from '@testbed/auth0/config'
 import { defineTestbed, dockerEngine } from '@testbed/core/config'
-import { nats } from '@testbed/nats/config'
+import { nats, natsServerBinary } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
-import { redis } from '@testbed/redis/config'
+import { redis, redisServerBinary } from '@testbed/redis/config'
 import { vault } from '@testbed/vault/config'
 
 export const testbed = defineTestbed({
@@ -18,6 +18,8 @@ export const testbed = defineTestbed({
     auth0(),
     nats({ streams: [{ name: 'EVENTS', subjects: ['events.>'] }] }),
     redis(),
+    natsServerBinary(),
+    redisServerBinary(),
   ],
   include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
   // Fixture projects are run by the tests themselves, in child processes.

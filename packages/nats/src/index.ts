@@ -6,5 +6,7 @@ export { connectNats, type NatsFixtures, type NatsScope, natsFor, type TestStrea
 declare module '@testbed/core' {
   interface TestbedServices {
     nats: true
+    /** `natsServerBinary()`: `nats-server` on this machine */
+    nats_server: true
   }
 }

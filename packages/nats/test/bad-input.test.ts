@@ -4,7 +4,9 @@ import { outsideServer, reasonOf, startNats, stopAndCheck } from './start-nats.t
 
 const withSbin = { PATH: `${process.env.PATH}:/usr/sbin` }
 
-describe('bad input gets one clear error, and nothing is left running', { tags: ['tier2'] }, () => {
+describe('bad input gets one clear error, and nothing is left running', {
+  tags: ['tier2', 'requires_nats_server'],
+}, () => {
   test('NATS_URL on a closed port is reported within the 2 s an existing server gets', async () => {
     const port = await freePort()
     const begun = performance.now()

@@ -47,7 +47,7 @@ async function exercise(c: NatsConfig): Promise<void> {
   })
 }
 
-describe('NATS providers, each against a real server', { tags: ['tier2'] }, () => {
+describe('NATS providers, each against a real server', { tags: ['tier2', 'requires_nats_server'] }, () => {
   test('binary: nats-server from PATH with JetStream, its store in a temp dir', async () => {
     const started = await startNats({ TESTBED_NATS_PROVIDERS: 'binary', ...withSbin }, { streams })
     const c = ready(started)
@@ -106,7 +106,7 @@ describe('NATS providers, each against a real server', { tags: ['tier2'] }, () =
   })
 })
 
-describe('a server that dies mid-run', { tags: ['tier2'] }, () => {
+describe('a server that dies mid-run', { tags: ['tier2', 'requires_nats_server'] }, () => {
   test('fails requests with an error naming the server, and the run still stops cleanly', async () => {
     expect(natsServerPath()).toMatch(/nats-server$/)
     const started = await startNats({ TESTBED_NATS_PROVIDERS: 'binary', ...withSbin }, { streams })

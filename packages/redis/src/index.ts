@@ -8,5 +8,7 @@ export { removeKeys, testPrefix } from './keys.js'
 declare module '@testbed/core' {
   interface TestbedServices {
     redis: true
+    /** `redisServerBinary()`: `redis-server` on this machine */
+    redis_server: true
   }
 }

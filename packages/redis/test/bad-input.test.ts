@@ -3,7 +3,9 @@ import { describe, expect, test } from 'vitest'
 import { outsideServer } from './outside-server.ts'
 import { reasonOf, startRedis, stopAndCheck } from './start-redis.ts'
 
-describe('bad input gets one clear error, and nothing is left running', { tags: ['tier2'] }, () => {
+describe('bad input gets one clear error, and nothing is left running', {
+  tags: ['tier2', 'requires_redis_server'],
+}, () => {
   test('REDIS_URL naming a closed port: reported within the 2 s an existing server gets', async () => {
     const port = await freePort()
     const before = Date.now()

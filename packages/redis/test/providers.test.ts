@@ -32,7 +32,7 @@ function accepts(port: number, host = '127.0.0.1'): Promise<boolean> {
   })
 }
 
-describe('Redis providers, each against a real server', { tags: ['tier2'] }, () => {
+describe('Redis providers, each against a real server', { tags: ['tier2', 'requires_redis_server'] }, () => {
   test('binary: redis-server from PATH, no persistence, a password, in a temp dir', async () => {
     const started = await startRedis({ TESTBED_REDIS_PROVIDERS: 'binary' })
     const c = ready(started)

@@ -3,7 +3,7 @@ import { closeClient, redisClient } from '../src/client.ts'
 import { redactedUrl } from '../src/connection.ts'
 import { ready, startRedis } from './start-redis.ts'
 
-describe('a server that dies mid-run', { tags: ['tier2'] }, () => {
+describe('a server that dies mid-run', { tags: ['tier2', 'requires_redis_server'] }, () => {
   test('the next command names the server, and the run still stops cleanly', async () => {
     const started = await startRedis({ TESTBED_REDIS_PROVIDERS: 'binary' })
     const c = ready(started)
