@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { NotApplicable } from './define-service.js'
 import { type ServerProcess, type SpawnServerOptions, spawnServer } from './helpers/child-process.js'
 import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
-import { freePort } from './helpers/free-port.js'
+import { assertPortFree, freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
 import type { Reaper } from './reaper.js'
 
@@ -14,7 +15,10 @@ export interface ProviderContext {
   progress(message: string): void
   /** A temp dir released with the attempt; `{ memory: true }` prefers RAM (a server's data dir). */
   tempDir(options?: { memory?: boolean }): Promise<string>
-  freePort(): Promise<number>
+  /** `fixed` once nothing listens there (else a plain error), or a free port. */
+  port(fixed?: number): Promise<number>
+  /** A random credential for a server Testbed starts (`tb-…`); never printed. */
+  secret(): string
   spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess>
   /** The Docker engine after a bounded probe; throws NotApplicable when none answers. */
   docker(): Promise<DockerEngine>
@@ -85,8 +89,14 @@ export class AttemptScope implements ProviderContext {
     return dir
   }
 
-  freePort(): Promise<number> {
-    return freePort()
+  async port(fixed?: number): Promise<number> {
+    if (!fixed) return freePort()
+    await assertPortFree(fixed)
+    return fixed
+  }
+
+  secret(): string {
+    return `tb-${randomBytes(12).toString('hex')}`
   }
 
   async spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess> {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { assertPortFree, findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
 import type { NatsFound } from '../connection.js'
 
 export interface BinaryOptions {
@@ -18,10 +17,9 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<NatsFound>
     async start(ctx) {
       const dir = findBinaryDir(['nats-server'])
       if (!dir) throw new NotApplicable('nats-server is not on PATH (Debian: apt install nats-server)')
-      if (options.port) await assertPortFree(options.port)
-      const port = options.port ?? (await ctx.freePort())
+      const port = await ctx.port(options.port)
       const store = await ctx.tempDir({ memory: true })
-      const pass = `tb-${randomBytes(9).toString('hex')}`
+      const pass = ctx.secret()
       const args = [
         '-js',
         '-a',

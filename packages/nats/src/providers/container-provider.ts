@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { Provider } from '@testbed/core/config'
 import type { NatsFound } from '../connection.js'
 
@@ -13,7 +12,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Nats
     kind: 'container',
     async start(ctx) {
       const image = options.image ?? process.env.TESTBED_NATS_IMAGE ?? 'nats:2.10-alpine'
-      const pass = `tb-${randomBytes(9).toString('hex')}`
+      const pass = ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
         const { NatsContainer } = await import('@testcontainers/nats')
         return new NatsContainer(image)

@@ -2,12 +2,7 @@ import { execFile } from 'node:child_process'
 import { chown, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import {
-  assertPortFree,
-  type ProvidedInstance,
-  type ProviderContext,
-  unprivilegedIds,
-} from '@testbed/core/config'
+import { type ProvidedInstance, type ProviderContext, unprivilegedIds } from '@testbed/core/config'
 import type { PostgresConnection } from '../connection.js'
 import { settingsArgs } from '../server-settings.js'
 
@@ -33,7 +28,7 @@ export async function startLocalServer(
   const ids = unprivilegedIds('postgres')
   const dir = await ctx.tempDir({ memory: true })
   if (ids) await chown(dir, ids.uid, ids.gid)
-  const password = `tb-${Math.random().toString(36).slice(2)}`
+  const password = ctx.secret()
   const passwordFile = join(dir, 'pwfile')
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 })
   if (ids) await chown(passwordFile, ids.uid, ids.gid)
@@ -61,8 +56,7 @@ export async function startLocalServer(
       `initdb failed: ${((error as { stderr?: string }).stderr || (error as Error).message).trim()}`,
     )
   }
-  if (options.port) await assertPortFree(options.port)
-  const port = options.port ?? (await ctx.freePort())
+  const port = await ctx.port(options.port)
   await ctx.spawnServer(
     bin.postgres,
     ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settingsArgs(options.settings)],

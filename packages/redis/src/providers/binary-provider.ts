@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { assertPortFree, findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
 import { type RedisConnection, redisConnection } from '../connection.js'
-import { serverPassword } from './server-password.js'
+import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
 export interface BinaryOptions {
   /** Listen here instead of on a free port. */
@@ -21,11 +21,10 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisConne
       if (!dir) throw new NotApplicable('redis-server is not on PATH')
       const program = join(dir, 'redis-server')
       const data = await ctx.tempDir({ memory: true })
-      const { password, passwordSource } = serverPassword()
+      const password = ctx.secret()
       const config = join(data, 'redis.conf')
       await writeFile(config, `requirepass ${password}\n`, { mode: 0o600 })
-      if (options.port) await assertPortFree(options.port)
-      const port = options.port ?? (await ctx.freePort())
+      const port = await ctx.port(options.port)
       await ctx.spawnServer(program, [
         config,
         '--port',

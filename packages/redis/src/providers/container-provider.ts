@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import type { Provider } from '@testbed/core/config'
 import type * as Testcontainers from 'testcontainers'
 import { type RedisConnection, redisConnection } from '../connection.js'
-import { serverPassword } from './server-password.js'
+import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
 export interface ContainerOptions {
   /** Default: `TESTBED_REDIS_IMAGE`, else `redis:7-alpine`. An image named `…dragonfly…` runs Dragonfly. */
@@ -26,7 +26,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
     kind: 'container',
     async start(ctx) {
       const image = options.image ?? process.env.TESTBED_REDIS_IMAGE ?? 'redis:7-alpine'
-      const { password, passwordSource } = serverPassword()
+      const password = ctx.secret()
       const dragonfly = image.toLowerCase().includes('dragonfly')
       const container = await ctx.startContainer(image, async (labels) => {
         if (dragonfly) {

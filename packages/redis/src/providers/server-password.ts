@@ -1,9 +1,2 @@
-import { randomBytes } from 'node:crypto'
-
-/** A password for a server Testbed starts; never printed. */
-export function serverPassword(): { password: string; passwordSource: string } {
-  return {
-    password: `tb-${randomBytes(12).toString('hex')}`,
-    passwordSource: 'the password Testbed gave the server',
-  }
-}
+/** Where the password of a server Testbed starts comes from, for messages that never show it. */
+export const SERVER_PASSWORD_SOURCE = 'the password Testbed gave the server'

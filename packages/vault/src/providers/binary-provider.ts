@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
-import { devRootToken } from './dev-token.js'
+import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 import type { VaultInstance } from './env-provider.js'
 
 /** `vault server -dev` or OpenBao's `bao server -dev` (same flags) from PATH, on a free port. */
@@ -11,8 +11,8 @@ export function binaryProvider(): Provider<VaultInstance> {
       const program = ['vault', 'bao'].find((name) => findBinaryDir([name]))
       if (!program) throw new NotApplicable('neither vault nor bao is on PATH')
       const path = join(findBinaryDir([program]) as string, program)
-      const port = await ctx.freePort()
-      const { token, tokenSource } = devRootToken()
+      const port = await ctx.port()
+      const token = ctx.secret()
       const home = await ctx.tempDir()
       await ctx.spawnServer(
         path,

@@ -1,5 +1,5 @@
 import type { Provider } from '@testbed/core/config'
-import { devRootToken } from './dev-token.js'
+import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 import type { VaultInstance } from './env-provider.js'
 
 export interface ContainerOptions {
@@ -13,7 +13,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Vaul
     kind: 'container',
     async start(ctx) {
       const image = options.image ?? process.env.TESTBED_VAULT_IMAGE ?? 'hashicorp/vault:1.18'
-      const { token, tokenSource } = devRootToken()
+      const token = ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
         const { VaultContainer } = await import('@testcontainers/vault')
         return new VaultContainer(image).withVaultToken(token).withLabels(labels).start()

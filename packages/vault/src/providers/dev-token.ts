@@ -1,9 +1,2 @@
-import { randomBytes } from 'node:crypto'
-
-/** A root token for a dev-mode server Testbed starts; never printed. */
-export function devRootToken(): { token: string; tokenSource: string } {
-  return {
-    token: `tb-${randomBytes(12).toString('hex')}`,
-    tokenSource: 'the dev root token Testbed gave the server',
-  }
-}
+/** Where the root token of a dev-mode server Testbed starts comes from, for messages that never show it. */
+export const DEV_TOKEN_SOURCE = 'the dev root token Testbed gave the server'

@@ -1,6 +1,6 @@
 import type { Provider } from '@testbed/core/config'
 import { startVaultEmulator } from '../emulator/index.js'
-import { devRootToken } from './dev-token.js'
+import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 import type { VaultInstance } from './env-provider.js'
 
 export const EMULATOR = "Testbed's Vault dev-mode emulator"
@@ -14,7 +14,7 @@ export function embeddedProvider(): Provider<VaultInstance> {
   return {
     kind: 'embedded',
     async start(ctx) {
-      const { token, tokenSource } = devRootToken()
+      const token = ctx.secret()
       const emulator = await startVaultEmulator({ rootToken: token })
       ctx.onRelease(() => emulator.close())
       return { connection: { address: emulator.url, token, tokenSource }, emulated: EMULATOR }
