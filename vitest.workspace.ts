@@ -7,6 +7,7 @@ import { defineTestbed, dockerEngine } from '@testbed/core/config'
 import { nats, natsServerBinary } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
 import { redis, redisServerBinary } from '@testbed/redis/config'
+import { s3 } from '@testbed/s3/config'
 import { vault } from '@testbed/vault/config'
 
 export const testbed = defineTestbed({
@@ -18,6 +19,7 @@ export const testbed = defineTestbed({
     auth0(),
     nats({ streams: [{ name: 'EVENTS', subjects: ['events.>'] }] }),
     redis(),
+    s3({ buckets: ['ft-cache-e2e'] }),
     natsServerBinary(),
     redisServerBinary(),
   ],

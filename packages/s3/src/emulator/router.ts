@@ -1,0 +1,200 @@
+// From a request to an operation, as S3 routes path-style requests: by method, by whether a key is
+// named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name.
+import { randomBytes } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './bucket-operations.js'
+import { header, type S3Request, type S3Response } from './exchange.js'
+import { listObjects, listObjectsV2 } from './listing.js'
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from './multipart-operations.js'
+import {
+  copyObject,
+  deleteObject,
+  deleteObjects,
+  getObject,
+  headObject,
+  putObject,
+} from './object-operations.js'
+import { readPayload } from './payload.js'
+import { notImplemented, S3Error } from './s3-error.js'
+import { verifySignature } from './signature-v4.js'
+import { Store } from './store.js'
+import { xmlDocument } from './xml.js'
+
+export interface RawRequest {
+  method: string
+  /** The request target as sent: `/<bucket>/<key>?<query>`. */
+  url: string
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+export interface S3Credentials {
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+export interface S3HandlerOptions {
+  /** The key pairs the emulator accepts; requests signed with anything else are refused. */
+  credentials: S3Credentials[]
+  /** The region the emulator says it is in. Default `us-east-1`. */
+  region?: string
+}
+
+export type S3Handler = (request: RawRequest) => S3Response
+
+/** Query parameters that are arguments of an operation, not a subresource that selects another one. */
+const ARGUMENTS = new Set([
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'marker',
+  'continuation-token',
+  'start-after',
+  'encoding-type',
+  'fetch-owner',
+  'list-type',
+  'x-id',
+  'partNumber',
+  'uploadId',
+])
+
+function subresource(query: URLSearchParams, handled: string[] = []): string | undefined {
+  for (const name of query.keys())
+    if (
+      !ARGUMENTS.has(name) &&
+      !handled.includes(name) &&
+      !name.toLowerCase().startsWith('x-amz-') &&
+      !name.startsWith('response-')
+    )
+      return name
+  return undefined
+}
+
+type Operation = (request: S3Request) => S3Response
+
+function route(request: S3Request): Operation {
+  const { method, bucket, key, query } = request
+  const unknown = (handled?: string[]) => {
+    const name = subresource(query, handled)
+    return name === undefined
+      ? undefined
+      : () => {
+          throw notImplemented(`${method} ?${name}`)
+        }
+  }
+  const refuse = () => () => {
+    throw notImplemented(`${method} on ${key ? 'an object' : bucket ? 'a bucket' : 'the service'}`)
+  }
+  if (!bucket) return method === 'GET' ? listBuckets : refuse()
+  if (!key) {
+    switch (method) {
+      case 'PUT':
+        return unknown() ?? createBucket
+      case 'HEAD':
+        return headBucket
+      case 'DELETE':
+        return unknown() ?? deleteBucket
+      case 'GET':
+        if (query.has('location')) return bucketLocation
+        if (query.has('uploads')) return listMultipartUploads
+        return unknown() ?? (query.get('list-type') === '2' ? listObjectsV2 : listObjects)
+      case 'POST':
+        return query.has('delete') ? deleteObjects : refuse()
+      default:
+        return refuse()
+    }
+  }
+  const copy = header(request.headers, 'x-amz-copy-source')
+  switch (method) {
+    case 'PUT':
+      if (query.has('uploadId'))
+        return copy
+          ? () => {
+              throw notImplemented('UploadPartCopy')
+            }
+          : uploadPart
+      return unknown() ?? (copy ? (r) => copyObject(r, copy) : putObject)
+    case 'GET':
+      if (query.has('uploadId')) return listParts
+      return unknown() ?? getObject
+    case 'HEAD':
+      return headObject
+    case 'DELETE':
+      return query.has('uploadId') ? abortMultipartUpload : (unknown() ?? deleteObject)
+    case 'POST':
+      if (query.has('uploads')) return createMultipartUpload
+      if (query.has('uploadId')) return completeMultipartUpload
+      return refuse()
+    default:
+      return refuse()
+  }
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    throw new S3Error('InvalidURI', 400, `Couldn't parse the specified URI: ${path}`)
+  }
+}
+
+function errorResponse(error: S3Error, resource: string, requestId: string, method: string): S3Response {
+  const body = xmlDocument(
+    'Error',
+    { Code: error.code, Message: error.message, ...error.details, Resource: resource, RequestId: requestId },
+    false,
+  )
+  // HEAD answers carry no body: the status says it all.
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/xml' },
+    body: method === 'HEAD' ? Buffer.alloc(0) : body,
+  }
+}
+
+/** S3's API over an in-memory store: the whole emulator but the HTTP server. */
+export function createS3Handler(options: S3HandlerOptions): S3Handler {
+  const store = new Store()
+  const secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]))
+  const region = options.region ?? 'us-east-1'
+  return (raw) => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase()
+    const questionMark = raw.url.indexOf('?')
+    const path = questionMark < 0 ? raw.url : raw.url.slice(0, questionMark)
+    const rawQuery = questionMark < 0 ? '' : raw.url.slice(questionMark + 1)
+    let response: S3Response
+    try {
+      const signer = verifySignature(
+        { method: raw.method, path, query: rawQuery, headers: raw.headers },
+        secrets,
+      )
+      const target = path.replace(/^\//, '')
+      const slash = target.indexOf('/')
+      const bucket = decodePath(slash < 0 ? target : target.slice(0, slash))
+      const key = slash < 0 ? '' : decodePath(target.slice(slash + 1))
+      const request: S3Request = {
+        method: raw.method,
+        bucket,
+        key,
+        query: new URLSearchParams(rawQuery),
+        headers: raw.headers,
+        payload: () => readPayload(raw.body, raw.headers, signer),
+        store,
+        region,
+      }
+      response = route(request)(request)
+    } catch (error) {
+      if (!(error instanceof S3Error)) throw error
+      response = errorResponse(error, decodePath(path), requestId, raw.method)
+    }
+    response.headers['x-amz-request-id'] = requestId
+    return response
+  }
+}

@@ -1,0 +1,32 @@
+import { ListBucketsCommand } from '@aws-sdk/client-s3'
+import { ProbeRefused } from '@testbed/core/config'
+import { s3Client } from './client.js'
+import type { S3Found } from './connection.js'
+
+/** Refusals of the key pair: waiting will not make them right. */
+const REFUSED = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'InvalidClientTokenId',
+])
+
+/** Lists the buckets: the endpoint answers, speaks S3, and accepts the key pair. */
+export async function probeS3(c: S3Found, signal?: AbortSignal): Promise<void> {
+  const client = s3Client(c, {
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 2000 },
+  })
+  try {
+    await client.send(new ListBucketsCommand({}), { abortSignal: signal })
+  } catch (error) {
+    const { name, message } = error as Error
+    if (REFUSED.has(name))
+      throw new ProbeRefused(
+        `${c.endpoint} refused the key pair from ${c.credentialsSource} (access key id ${c.accessKeyId}): ${name}: ${message}`,
+      )
+    throw error
+  } finally {
+    client.destroy()
+  }
+}

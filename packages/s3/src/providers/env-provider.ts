@@ -1,0 +1,38 @@
+import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import type { S3Found } from '../connection.js'
+
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'S3_ENDPOINT'] as const
+
+/**
+ * An existing S3-compatible endpoint: `AWS_ENDPOINT_URL_S3` (the SDK's own) or `S3_ENDPOINT` (the
+ * seed's), signed with `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, in `AWS_REGION` (default us-east-1).
+ */
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<S3Found> {
+  return {
+    kind: 'env',
+    authoritative: true,
+    async start() {
+      const variable = ENDPOINT_VARIABLES.find((name) => env[name])
+      if (!variable) throw new NotApplicable(`neither ${ENDPOINT_VARIABLES.join(' nor ')} is set`)
+      const endpoint = env[variable] as string
+      if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol))
+        throw new Error(`${variable} is not an http(s) URL: "${endpoint}"`)
+      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env
+      if (!accessKeyId || !secretAccessKey)
+        throw new Error(
+          `${variable} is set, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not: S3 needs a key pair`,
+        )
+      return {
+        connection: {
+          endpoint: endpoint.replace(/\/+$/, ''),
+          region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+          accessKeyId,
+          secretAccessKey,
+          credentialsSource: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+        },
+        detail: `from ${variable}`,
+        readiness: existingServerReadiness,
+      }
+    },
+  }
+}

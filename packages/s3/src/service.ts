@@ -1,0 +1,38 @@
+import { defineService, type ReadinessPolicy, type ServiceDefinition } from '@testbed/core/config'
+import { deleteBucketsWithPrefix, runBucketPrefix } from './buckets.js'
+import { s3Client } from './client.js'
+import { type S3Config, type S3Found, s3Env } from './connection.js'
+import { probeS3 } from './probe.js'
+import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
+import { embeddedProvider } from './providers/embedded-provider.js'
+import { envProvider } from './providers/env-provider.js'
+import { type ProvisionOptions, provisionS3 } from './provision.js'
+
+export interface S3Options extends ProvisionOptions {
+  container?: ContainerOptions
+  readiness?: Partial<ReadinessPolicy>
+}
+
+/** S3 (or an S3-compatible store): `env`, then `container`, and Testbed's `embedded` emulator. */
+export function s3(options: S3Options = {}): ServiceDefinition<S3Config, S3Found> {
+  return defineService<S3Config, S3Found>({
+    name: 's3',
+    description: 'S3',
+    providers: [envProvider(), containerProvider(options.container), embeddedProvider()],
+    probe: (found, signal) => probeS3(found, signal),
+    readiness: options.readiness,
+    async provision(found, ctx) {
+      ctx.progress('creating buckets')
+      const config = await provisionS3(found, options)
+      // Per-test buckets carry the run's prefix; what crashed workers left of them goes at the end.
+      ctx.onRelease(async () => {
+        const client = s3Client(found, { maxAttempts: 1 })
+        await deleteBucketsWithPrefix(client, runBucketPrefix(config.run)).catch(() => {})
+        client.destroy()
+      })
+      return config
+    },
+    env: (connection) => s3Env(connection),
+    endpoint: (connection) => connection.endpoint,
+  })
+}

@@ -1,0 +1,35 @@
+import { HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { describe, expect } from 'vitest'
+import { test } from '../src/index.ts'
+import { putMultipart, putStreamed, randomData, read, sha256 } from './round-trip.ts'
+
+// Tests of one file run in order: the second looks for what the first was given.
+let previous: string | undefined
+
+describe('the s3 fixtures', { tags: ['requires_s3', 'tier2'] }, () => {
+  test('a bucket of the test own, empty, on a path-style client; the run config exported', async ({
+    s3,
+    s3Config,
+    bucket,
+  }) => {
+    expect(bucket).toMatch(new RegExp(`^testbed-${s3Config.run}-w\\d+-[0-9a-z]+-[0-9a-z]+$`))
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0)
+    expect(s3Config.buckets).toContain('ft-cache-e2e')
+    expect(process.env.AWS_ENDPOINT_URL_S3).toBe(s3Config.endpoint)
+    expect(process.env.S3_BUCKET).toBe('ft-cache-e2e')
+    const small = randomData(64 * 1024)
+    await putStreamed(s3, bucket, 'streamed', small)
+    expect(sha256(await read(s3, bucket, 'streamed'))).toBe(sha256(small))
+    const big = randomData(5 * 1024 * 1024 + 11)
+    await putMultipart(s3, bucket, 'multipart', big)
+    expect(sha256(await read(s3, bucket, 'multipart'))).toBe(sha256(big))
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'left/behind', Body: 'x' }))
+    previous = bucket
+  })
+
+  test('the previous test bucket was emptied and deleted', async ({ s3 }) => {
+    expect(previous).toBeDefined()
+    const error = await s3.send(new HeadBucketCommand({ Bucket: previous })).catch((e: Error) => e)
+    expect(error).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } })
+  })
+})
