@@ -3,7 +3,7 @@
 //   vitest --project enterprise    Vault and Auth0 tests (emulated here when no real ones); optional
 
 import { auth0 } from '@testbed/auth0/config'
-import { defineTestbed, dockerEngine } from '@testbed/core/config'
+import { composeCli, defineTestbed, dockerEngine } from '@testbed/core/config'
 import { nats, natsServerBinary } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
 import { redis, redisServerBinary } from '@testbed/redis/config'
@@ -14,6 +14,7 @@ export const testbed = defineTestbed({
   services: [
     postgres({ migrations: 'examples/secure-notes/migrations' }),
     dockerEngine(),
+    composeCli(),
     postgresBinaries(),
     vault(),
     auth0(),

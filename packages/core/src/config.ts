@@ -1,4 +1,15 @@
 // Node-side API: what vitest.config.ts / vitest.workspace.ts and plugins' service definitions import.
+
+export { type ComposeCli, findComposeCli } from './node/compose/compose-cli.js'
+export { composeCli } from './node/compose/compose-cli-service.js'
+export { composeServiceProvider } from './node/compose/compose-provider.js'
+export {
+  type ComposeServiceEndpoint,
+  type ComposeServiceRef,
+  type ComposeStack,
+  type ComposeStackOptions,
+  composeStack,
+} from './node/compose/compose-stack.js'
 export type { ProvidedInstance, Provider, ServiceDefinition } from './node/define-service.js'
 export {
   declaredService,

@@ -1,8 +1,9 @@
-import { defineService, type ServiceDefinition } from '@testbed/core/config'
+import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
 import { connectionEnv, type PostgresConnection, redactedUrl } from './connection.js'
 import type { Migrations } from './migrations.js'
 import { probePostgres } from './probe.js'
 import { binaryProvider } from './providers/binary-provider.js'
+import { composeProvider } from './providers/compose-provider.js'
 import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
 import { embeddedProvider } from './providers/embedded-provider.js'
 import { envProvider } from './providers/env-provider.js'
@@ -22,9 +23,11 @@ export interface PostgresOptions {
   /** For `binary` and `embedded`: listen on this port instead of a free one. */
   port?: number
   container?: Omit<ContainerOptions, 'settings'>
+  /** A service of a compose file (`composeStack(…).service('postgres')`), tried right after `env`. */
+  compose?: ComposeServiceRef
 }
 
-/** The PostgreSQL service: `env`, then `container`, `binary`, `embedded`. */
+/** The PostgreSQL service: `env`, then `compose` (when given), `container`, `binary`, `embedded`. */
 export function postgres(options: PostgresOptions = {}): ServiceDefinition<PostgresConnection> {
   const local = { port: options.port, settings: options.settings }
   return defineService<PostgresConnection>({
@@ -32,6 +35,7 @@ export function postgres(options: PostgresOptions = {}): ServiceDefinition<Postg
     description: 'PostgreSQL',
     providers: [
       envProvider(),
+      ...(options.compose ? [composeProvider(options.compose)] : []),
       containerProvider({ ...options.container, settings: options.settings }),
       binaryProvider(local),
       embeddedProvider(local),

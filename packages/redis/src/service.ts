@@ -1,7 +1,8 @@
-import { defineService, type ServiceDefinition } from '@testbed/core/config'
+import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
 import { connectionEnv, type RedisConnection, redactedUrl } from './connection.js'
 import { probeRedis } from './probe.js'
 import { type BinaryOptions, binaryProvider } from './providers/binary-provider.js'
+import { composeProvider } from './providers/compose-provider.js'
 import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
 import { envProvider } from './providers/env-provider.js'
 
@@ -9,14 +10,21 @@ export interface RedisOptions {
   /** For `binary`: listen on this port instead of a free one. */
   port?: BinaryOptions['port']
   container?: ContainerOptions
+  /** A service of a compose file (`composeStack(…).service('dragonfly')`), tried right after `env`. */
+  compose?: ComposeServiceRef
 }
 
-/** Redis (or Dragonfly): `env`, then `container`, `binary`. */
+/** Redis (or Dragonfly): `env`, then `compose` (when given), `container`, `binary`. */
 export function redis(options: RedisOptions = {}): ServiceDefinition<RedisConnection> {
   return defineService<RedisConnection>({
     name: 'redis',
     description: 'Redis',
-    providers: [envProvider(), containerProvider(options.container), binaryProvider({ port: options.port })],
+    providers: [
+      envProvider(),
+      ...(options.compose ? [composeProvider(options.compose)] : []),
+      containerProvider(options.container),
+      binaryProvider({ port: options.port }),
+    ],
     probe: (connection, signal) => probeRedis(connection, signal),
     env: (connection) => connectionEnv(connection),
     endpoint: (connection) => redactedUrl(connection),

@@ -1,8 +1,14 @@
-import { defineService, type ReadinessPolicy, type ServiceDefinition } from '@testbed/core/config'
+import {
+  type ComposeServiceRef,
+  defineService,
+  type ReadinessPolicy,
+  type ServiceDefinition,
+} from '@testbed/core/config'
 import { deleteBucketsWithPrefix, runBucketPrefix } from './buckets.js'
 import { s3Client } from './client.js'
 import { type S3Config, type S3Found, s3Env } from './connection.js'
 import { probeS3 } from './probe.js'
+import { composeProvider } from './providers/compose-provider.js'
 import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
 import { embeddedProvider } from './providers/embedded-provider.js'
 import { envProvider } from './providers/env-provider.js'
@@ -10,15 +16,24 @@ import { type ProvisionOptions, provisionS3 } from './provision.js'
 
 export interface S3Options extends ProvisionOptions {
   container?: ContainerOptions
+  /** A service of a compose file (`composeStack(…).service('localstack')`), tried right after `env`. */
+  compose?: ComposeServiceRef
+  /** For `compose`: the S3 port of an image that is neither LocalStack nor S3Mock. Default 9000. */
+  composePort?: number
   readiness?: Partial<ReadinessPolicy>
 }
 
-/** S3 (or an S3-compatible store): `env`, then `container`, and Testbed's `embedded` emulator. */
+/** S3 (or an S3-compatible store): `env`, then `compose` (when given), `container`, and Testbed's `embedded` emulator. */
 export function s3(options: S3Options = {}): ServiceDefinition<S3Config, S3Found> {
   return defineService<S3Config, S3Found>({
     name: 's3',
     description: 'S3',
-    providers: [envProvider(), containerProvider(options.container), embeddedProvider()],
+    providers: [
+      envProvider(),
+      ...(options.compose ? [composeProvider(options.compose, { port: options.composePort })] : []),
+      containerProvider(options.container),
+      embeddedProvider(),
+    ],
     probe: (found, signal) => probeS3(found, signal),
     readiness: options.readiness,
     async provision(found, ctx) {

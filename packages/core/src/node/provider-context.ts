@@ -35,6 +35,12 @@ export interface ProviderContext {
   /** Registers something with a `stop()` (a started container) for release. */
   hold(resource: { stop(): Promise<unknown> }): void
   onRelease(fn: () => Promise<void> | void): void
+  /**
+   * Has the reaper bring a compose project down (`<command> -p <project> down --volumes`) should this
+   * process die before it does. A project outlives the attempt that started it (plugins share it):
+   * the returned function takes it back once the project is down.
+   */
+  reapComposeProject(project: string, command: string[]): () => void
 }
 
 const dockerProbes = new Map<string, Promise<DockerEngine>>()
@@ -129,6 +135,11 @@ export class AttemptScope implements ProviderContext {
     })
     this.hold(container)
     return container
+  }
+
+  reapComposeProject(project: string, command: string[]): () => void {
+    this.reaper.hold('compose', project, { command })
+    return () => this.reaper.release('compose', project)
   }
 
   hold(resource: { stop(): Promise<unknown> }): void {

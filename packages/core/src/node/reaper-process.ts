@@ -1,20 +1,23 @@
 /**
  * Testbed's reaper: a detached process that outlives the test run's main process. The main process
- * registers every process group, temp dir and container it creates by writing JSON lines to our stdin.
+ * registers every process group, temp dir, container and compose project it creates by writing JSON lines to our stdin.
  * When stdin closes (graceful teardown, Ctrl-C, a crash, or SIGKILL) we release whatever is still
  * registered. testcontainers' Ryuk does the same for containers; it needs an image this machine lacks.
  */
+import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-type Kind = 'process' | 'dir' | 'container'
+type Kind = 'process' | 'dir' | 'container' | 'compose'
 interface Line {
   op: 'add' | 'remove'
   kind: Kind
   id: string
   dockerSocket?: string
+  /** For a compose project: the compose CLI, `['docker', 'compose']` or a standalone binary. */
+  command?: string[]
 }
 
 const held = new Map<string, Line>()
@@ -67,8 +70,22 @@ async function removeContainers(id: string, socketPath: string): Promise<void> {
   await Promise.all(ids.map((c) => dockerApi(socketPath, 'DELETE', `/containers/${c}?force=true&v=true`)))
 }
 
+/** `down` needs no compose file: the project's name finds its containers, networks and volumes. */
+function composeDown(project: string, command: string[]): Promise<void> {
+  const [program = 'docker', ...args] = command
+  return new Promise((resolve) => {
+    execFile(
+      program,
+      [...args, '-p', project, 'down', '--volumes', '--timeout', '0'],
+      { timeout: 120_000 },
+      () => resolve(),
+    )
+  })
+}
+
 async function release(line: Line): Promise<void> {
   if (line.kind === 'process') await stopProcessGroup(Number(line.id))
+  else if (line.kind === 'compose') await composeDown(line.id, line.command ?? ['docker', 'compose'])
   else if (line.kind === 'container')
     await removeContainers(line.id, line.dockerSocket ?? '/var/run/docker.sock')
   else await rm(line.id, { recursive: true, force: true, maxRetries: 3 })
@@ -82,7 +99,7 @@ input.on('line', (text) => {
   else held.delete(key)
 })
 input.on('close', async () => {
-  const order: Kind[] = ['container', 'process', 'dir']
+  const order: Kind[] = ['compose', 'container', 'process', 'dir']
   for (const kind of order) {
     await Promise.all([...held.values()].filter((l) => l.kind === kind).map(release))
   }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export type ReapableKind = 'process' | 'dir' | 'container'
+export type ReapableKind = 'process' | 'dir' | 'container' | 'compose'
 
 /**
  * A hub's handle on its reaper (see reaper-process.ts). Started on the first registration, so a run
@@ -24,7 +24,12 @@ export class Reaper {
     this.child.stdin?.write(`${JSON.stringify(line)}\n`)
   }
 
-  hold(kind: ReapableKind, id: string | number, extra: { dockerSocket?: string } = {}): void {
+  /** `command`, for a compose project: the compose CLI (`['docker', 'compose']`) that brings it down. */
+  hold(
+    kind: ReapableKind,
+    id: string | number,
+    extra: { dockerSocket?: string; command?: string[] } = {},
+  ): void {
     this.send({ op: 'add', kind, id: String(id), ...extra })
   }
 

@@ -5,6 +5,8 @@
 export interface TestbedServices {
   /** core's `dockerEngine()`: for tests that drive containers themselves */
   docker: true
+  /** core's `composeCli()`: a Docker engine and the Compose v2 CLI, for tests that bring compose files up */
+  compose: true
 }
 
 export type BuiltinMarker =
