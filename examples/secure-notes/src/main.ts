@@ -1,7 +1,7 @@
 // The service as a process: `PORT=0` picks a free port, printed as `listening on <port>`.
 import { appFromEnv } from './app.ts'
 
-const app = appFromEnv()
+const app = await appFromEnv()
 app.server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   const address = app.server.address()
   console.log(`listening on ${typeof address === 'object' && address ? address.port : address}`)

@@ -7,7 +7,9 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 /** This worker's environment without the services' variables: each test says which services the app gets. */
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(VAULT_|AUTH0_|DATABASE_URL$|PG)/.test(key)),
+    Object.entries(process.env).filter(
+      ([key]) => !/^(VAULT_|AUTH0_|DATABASE_URL$|PG|AWS_|S3_|NATS_|REDIS_URL$|DRAGONFLY_)/.test(key),
+    ),
   )
 }
 
