@@ -1,6 +1,7 @@
 // Cold start of the seed's trio (PostgreSQL + Redis + NATS JetStream) to the first test: the three
-// started from the machine's binaries against the same three as containers (images built locally by
-// .ci/images/*.sh), alternating, median of 3; from spawning vitest.   node bench/trio-cold-start.ts
+// started from the machine's binaries, as three containers (images built locally by .ci/images/*.sh),
+// and as the seed's compose file (the same images, one `docker compose up`), alternating, median of 3;
+// from spawning vitest.   node bench/trio-cold-start.ts
 import { fileURLToPath } from 'node:url'
 import { runVitest } from './nested-vitest.ts'
 import { median, report } from './stats.ts'
@@ -11,9 +12,9 @@ const images = {
   TESTBED_REDIS_IMAGE: process.env.TESTBED_REDIS_IMAGE ?? 'testbed/redis:7',
   TESTBED_NATS_IMAGE: process.env.TESTBED_NATS_IMAGE ?? 'testbed/nats:2.9',
 }
-const times: Record<string, number[]> = { binary: [], container: [] }
+const times: Record<string, number[]> = { binary: [], container: [], compose: [] }
 for (let round = 0; round < 3; round++) {
-  for (const provider of ['binary', 'container']) {
+  for (const provider of ['binary', 'container', 'compose']) {
     const env = {
       ...images,
       TESTBED_POSTGRES_PROVIDERS: provider,
@@ -29,4 +30,5 @@ for (let round = 0; round < 3; round++) {
 report('the trio, cold start to first test (ms, median of 3)', [
   { providers: 'binaries', median: median(times.binary ?? []).toFixed(0) },
   { providers: 'containers', median: median(times.container ?? []).toFixed(0) },
+  { providers: 'compose file', median: median(times.compose ?? []).toFixed(0) },
 ])
