@@ -3,10 +3,9 @@
 import { randomBytes } from 'node:crypto'
 import { type ChecksumAlgorithm, checksum as checksumOf, md5Hex, verifyChecksum } from './checksums.js'
 import { emptyResponse, header, type S3Request, type S3Response, xmlResponse } from './exchange.js'
-import { elementText } from './object-operations.js'
 import { invalidArgument, noSuchUpload, S3Error } from './s3-error.js'
 import { attributesOf, type MultipartUpload } from './store.js'
-import { parseXml } from './xml.js'
+import { elementText, parseXml } from './xml.js'
 
 const MIN_PART_SIZE = 5 * 1024 * 1024
 

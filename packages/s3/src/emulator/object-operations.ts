@@ -2,7 +2,7 @@ import { md5Hex, verifyChecksum } from './checksums.js'
 import { emptyResponse, header, type S3Request, type S3Response, xmlResponse } from './exchange.js'
 import { invalidArgument, noSuchKey, S3Error } from './s3-error.js'
 import { attributesOf, type ObjectChecksum, type StoredObject } from './store.js'
-import { parseXml } from './xml.js'
+import { elementText, parseXml } from './xml.js'
 
 function checksumHeaders(checksum: ObjectChecksum | undefined): Record<string, string> {
   return checksum
@@ -96,13 +96,6 @@ export function deleteObject({ store, bucket, key }: S3Request): S3Response {
   return emptyResponse(204)
 }
 
-function text(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (value && typeof value === 'object' && '#text' in value)
-    return String((value as { '#text': unknown })['#text'])
-  return value === undefined ? '' : String(value)
-}
-
 export function deleteObjects(request: S3Request): S3Response {
   const { store, bucket } = request
   const objects = store.bucket(bucket).objects
@@ -112,9 +105,9 @@ export function deleteObjects(request: S3Request): S3Response {
   const entries = (document.Object as Record<string, unknown>[] | undefined) ?? []
   if (entries.length > 1000)
     throw new S3Error('MalformedXML', 400, 'A Delete request names at most 1000 keys')
-  const keys = entries.map((entry) => text(entry.Key))
+  const keys = entries.map((entry) => elementText(entry.Key))
   for (const key of keys) objects.delete(key)
-  const quiet = text(document.Quiet).trim() === 'true'
+  const quiet = elementText(document.Quiet).trim() === 'true'
   return xmlResponse('DeleteResult', { Deleted: quiet ? [] : keys.map((Key) => ({ Key })) })
 }
 
@@ -149,5 +142,3 @@ export function copyObject(request: S3Request, source: string): S3Response {
   target.objects.set(key, copy)
   return xmlResponse('CopyObjectResult', { ETag: copy.etag, LastModified: copy.lastModified.toISOString() })
 }
-
-export { text as elementText }

@@ -34,3 +34,11 @@ export function parseXml(body: Buffer, root: string): Record<string, unknown> {
     throw malformed(`The XML you provided has no <${root}> element.`)
   return element as Record<string, unknown>
 }
+
+/** An element's text: a parsed element is a string, or an object with `#text` when it has attributes. */
+export function elementText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value && typeof value === 'object' && '#text' in value)
+    return String((value as { '#text': unknown })['#text'])
+  return value === undefined ? '' : String(value)
+}

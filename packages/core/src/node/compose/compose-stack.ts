@@ -86,7 +86,9 @@ export function composeStack(options: ComposeStackOptions): ComposeStack {
     const started = up
     up = undefined
     try {
-      await (await started).down({ removeVolumes: true, timeout: 0 })
+      // A failed `up` was brought down by testcontainers already.
+      const environment = await started.catch(() => undefined)
+      await environment?.down({ removeVolumes: true, timeout: 0 })
     } finally {
       unguard?.()
     }
