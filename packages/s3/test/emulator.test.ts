@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -17,7 +18,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { s3Client } from '../src/client.ts'
 import type { S3Found } from '../src/connection.ts'
-import { EMULATOR_HEADER, type S3Emulator, startS3Emulator } from '../src/emulator/index.ts'
+import { createS3Handler, EMULATOR_HEADER, type S3Emulator, startS3Emulator } from '../src/emulator/index.ts'
 import { putMultipart, putStreamed, randomData, read, sha256 } from './round-trip.ts'
 
 const KEYS = { accessKeyId: 'EMULATORTESTKEY', secretAccessKey: 'emulator-test-secret' }
@@ -196,5 +197,69 @@ describe("Testbed's S3 emulator, through the AWS SDK", { tags: ['tier1'] }, () =
     const anonymous = await fetch(`${emulator.url}/`)
     expect(anonymous.status).toBe(403)
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>')
+  })
+})
+
+describe('signed aws-chunked uploads, checked against the example in AWS documentation', {
+  tags: ['tier1'],
+}, () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html: a PUT of 66560 × "a" in a
+  // 64 KiB and a 1 KiB chunk, each signature chained to the one before, dated 2013-05-24.
+  const credentials = [
+    { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  ]
+  const headers = {
+    host: 's3.amazonaws.com',
+    'x-amz-date': '20130524T000000Z',
+    'x-amz-storage-class': 'REDUCED_REDUNDANCY',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+    'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    'content-encoding': 'aws-chunked',
+    'x-amz-decoded-content-length': '66560',
+    'content-length': '66824',
+  }
+  const chunk = (size: number, signature: string) =>
+    Buffer.concat([
+      Buffer.from(`${size.toString(16)};chunk-signature=${signature}\r\n`),
+      Buffer.alloc(size, 'a'),
+      Buffer.from('\r\n'),
+    ])
+  const body = () =>
+    Buffer.concat([
+      chunk(65536, 'ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648'),
+      chunk(1024, '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497'),
+      Buffer.from(
+        '0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n',
+      ),
+    ])
+  const handler = () =>
+    createS3Handler({ credentials, buckets: ['examplebucket'], now: () => Date.UTC(2013, 4, 24, 0, 5) })
+  const put = (handle: ReturnType<typeof handler>, data: Buffer) =>
+    handle({ method: 'PUT', url: '/examplebucket/chunkObject.txt', headers, body: data })
+
+  test('the documented request is accepted and stores the 66560 decoded bytes', () => {
+    expect(body()).toHaveLength(66824)
+    const response = put(handler(), body())
+    expect(response.status).toBe(200)
+    // The ETag is the MD5 of what was stored: the payload, not its framing.
+    expect(response.headers.etag).toBe(
+      `"${createHash('md5').update(Buffer.alloc(66560, 'a')).digest('hex')}"`,
+    )
+  })
+
+  test('a changed byte, or a chunk signature out of the chain, is refused', () => {
+    const tampered = body()
+    tampered[200] = 'b'.charCodeAt(0)
+    const changedByte = put(handler(), tampered)
+    expect([changedByte.status, changedByte.body.toString()]).toEqual([
+      403,
+      expect.stringContaining('<Code>SignatureDoesNotMatch</Code>'),
+    ])
+    const reordered = Buffer.from(body().toString('latin1').replace('0055627c', '0055627d'), 'latin1')
+    expect(put(handler(), reordered).status).toBe(403)
+    // And the same request today: the signature is from 2013.
+    const today = createS3Handler({ credentials, buckets: ['examplebucket'] })
+    expect(put(today, body()).body.toString()).toContain('<Code>RequestTimeTooSkewed</Code>')
   })
 })

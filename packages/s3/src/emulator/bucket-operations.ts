@@ -25,7 +25,7 @@ export function createBucket({ store, bucket }: S3Request): S3Response {
       'Your previous request to create the named bucket succeeded and you already own it.',
       { BucketName: bucket },
     )
-  store.buckets.set(bucket, { name: bucket, created: new Date(), objects: new Map(), uploads: new Map() })
+  store.addBucket(bucket)
   return emptyResponse(200, { location: `/${bucket}` })
 }
 

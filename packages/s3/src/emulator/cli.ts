@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// testbed-s3-emulator [--port N] [--host H] [--access-key-id ID --secret-access-key SECRET] [--region R]:
-// the emulator as its own process. Credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+// testbed-s3-emulator [--port N] [--host H] [--access-key-id ID --secret-access-key SECRET] [--region R]
+// [--bucket NAME]…: the emulator as its own process, with these buckets. Credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 // Prints one line, `listening on http://<host>:<port>`, once it serves; stops on SIGINT or SIGTERM.
 import { parseArgs } from 'node:util'
 import { startS3Emulator } from './s3-emulator.js'
 
 const usage =
-  'usage: testbed-s3-emulator [--port N] [--host H] [--access-key-id ID] [--secret-access-key SECRET] [--region R]'
+  'usage: testbed-s3-emulator [--port N] [--host H] [--access-key-id ID] [--secret-access-key SECRET] [--region R] [--bucket NAME]…'
 
 function options() {
   try {
@@ -17,6 +17,7 @@ function options() {
         'access-key-id': { type: 'string' },
         'secret-access-key': { type: 'string' },
         region: { type: 'string' },
+        bucket: { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -35,6 +36,7 @@ function options() {
       host: values.host,
       region: values.region ?? process.env.AWS_REGION,
       credentials: [{ accessKeyId, secretAccessKey }],
+      buckets: values.bucket ?? [],
     }
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`)

@@ -2,6 +2,7 @@
 // named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name.
 import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { checkBucketName } from './bucket-name.js'
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './bucket-operations.js'
 import { header, type S3Request, type S3Response } from './exchange.js'
 import { listObjects, listObjectsV2 } from './listing.js'
@@ -45,6 +46,10 @@ export interface S3HandlerOptions {
   credentials: S3Credentials[]
   /** The region the emulator says it is in. Default `us-east-1`. */
   region?: string
+  /** Buckets that exist from the start. */
+  buckets?: string[]
+  /** The clock signatures are checked against (15 minutes of skew allowed). Default `Date.now`. */
+  now?: () => number
 }
 
 export type S3Handler = (request: RawRequest) => S3Response
@@ -162,6 +167,11 @@ function errorResponse(error: S3Error, resource: string, requestId: string, meth
 /** S3's API over an in-memory store: the whole emulator but the HTTP server. */
 export function createS3Handler(options: S3HandlerOptions): S3Handler {
   const store = new Store()
+  for (const name of options.buckets ?? []) {
+    checkBucketName(name)
+    store.addBucket(name)
+  }
+  const now = options.now ?? Date.now
   const secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]))
   const region = options.region ?? 'us-east-1'
   return (raw) => {
@@ -174,6 +184,7 @@ export function createS3Handler(options: S3HandlerOptions): S3Handler {
       const signer = verifySignature(
         { method: raw.method, path, query: rawQuery, headers: raw.headers },
         secrets,
+        now(),
       )
       const target = path.replace(/^\//, '')
       const slash = target.indexOf('/')

@@ -138,7 +138,7 @@ function fromHeader(authorization: string, headers: IncomingHttpHeaders): Claime
   }
 }
 
-function fromQuery(params: URLSearchParams): Claimed {
+function fromQuery(params: URLSearchParams, now: number): Claimed {
   const need = (name: string) => {
     const value = params.get(name)
     if (value === null)
@@ -150,7 +150,7 @@ function fromQuery(params: URLSearchParams): Claimed {
   const [accessKeyId = '', date = '', region = '', service = ''] = need('X-Amz-Credential').split('/')
   const amzDate = need('X-Amz-Date')
   const expires = Number(need('X-Amz-Expires'))
-  if (Date.now() > Date.parse(isoDate(amzDate)) + expires * 1000)
+  if (now > Date.parse(isoDate(amzDate)) + expires * 1000)
     throw new S3Error('AccessDenied', 403, 'Request has expired')
   return {
     accessKeyId,
@@ -173,13 +173,17 @@ function isoDate(amzDate: string): string {
  * Checks a request's signature against the secret of the access key it names. Refusals are S3's:
  * AccessDenied (unsigned), InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed.
  */
-export function verifySignature(request: SignedRequest, secrets: ReadonlyMap<string, string>): Signer {
+export function verifySignature(
+  request: SignedRequest,
+  secrets: ReadonlyMap<string, string>,
+  now = Date.now(),
+): Signer {
   const params = new URLSearchParams(request.query)
   const authorization = request.headers.authorization
   const claimed = authorization
     ? fromHeader(authorization, request.headers)
     : params.has('X-Amz-Signature')
-      ? fromQuery(params)
+      ? fromQuery(params, now)
       : undefined
   if (!claimed) throw new S3Error('AccessDenied', 403, 'Access Denied: the request is not signed')
   const secret = secrets.get(claimed.accessKeyId)
@@ -190,7 +194,7 @@ export function verifySignature(request: SignedRequest, secrets: ReadonlyMap<str
       'The AWS Access Key Id you provided does not exist in our records.',
       { AWSAccessKeyId: claimed.accessKeyId },
     )
-  if (!claimed.presigned && Math.abs(Date.now() - Date.parse(isoDate(claimed.amzDate))) > MAX_SKEW_MS)
+  if (!claimed.presigned && Math.abs(now - Date.parse(isoDate(claimed.amzDate))) > MAX_SKEW_MS)
     throw new S3Error(
       'RequestTimeTooSkewed',
       403,

@@ -57,6 +57,12 @@ export interface Bucket {
 export class Store {
   readonly buckets = new Map<string, Bucket>()
 
+  addBucket(name: string): Bucket {
+    const bucket: Bucket = { name, created: new Date(), objects: new Map(), uploads: new Map() }
+    this.buckets.set(name, bucket)
+    return bucket
+  }
+
   bucket(name: string): Bucket {
     const bucket = this.buckets.get(name)
     if (!bucket) throw noSuchBucket(name)
