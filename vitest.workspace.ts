@@ -3,7 +3,7 @@
 //   vitest --project enterprise    Vault and Auth0 tests (emulated here when no real ones); optional
 
 import { auth0 } from '@testbed/auth0/config'
-import { composeCli, defineTestbed, dockerEngine } from '@testbed/core/config'
+import { composeCli, defineTestbed, dockerEngine, hostBinaries } from '@testbed/core/config'
 import { nats, natsServerBinary } from '@testbed/nats/config'
 import { postgres, postgresBinaries } from '@testbed/postgres/config'
 import { redis, redisServerBinary } from '@testbed/redis/config'
@@ -15,6 +15,8 @@ export const testbed = defineTestbed({
     postgres({ migrations: 'examples/secure-notes/migrations' }),
     dockerEngine(),
     composeCli(),
+    // Debian 12's Compose 1.29, for the test that shows the compose provider refuses it.
+    hostBinaries('compose_v1', ['docker-compose']),
     postgresBinaries(),
     vault(),
     auth0(),

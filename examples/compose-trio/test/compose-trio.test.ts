@@ -11,6 +11,7 @@ import { closeClient, type RedisConnection, redisClient } from '@testbed/redis'
 import { redis } from '@testbed/redis/config'
 import pg from 'pg'
 import { afterEach, describe, expect, test } from 'vitest'
+import { composePluginPath } from '../../../packages/core/test/compose-plugin.ts'
 import { eventually } from '../../../packages/core/test/eventually.ts'
 
 const FILE = 'examples/compose-trio/docker-compose.test.yml'
@@ -54,6 +55,31 @@ function connection<C>(status: ServiceStatus | undefined): C {
   if (status?.state !== 'ready')
     throw new Error(`not ready: ${status?.state === undefined ? 'missing' : status.reason}`)
   return status.connection as C
+}
+
+/** Compose projects of this process with a container left, running or not. */
+function projectsOfThisProcess(): string[] {
+  return execFileSync('docker', ['ps', '-a', '--format', '{{.Label "com.docker.compose.project"}}'])
+    .toString()
+    .split('\n')
+    .filter((p) => p.includes(`-${process.pid}-`))
+}
+
+/** The compose project of this process whose `service` is running. */
+function projectServing(service: string): string {
+  const projects = execFileSync('docker', [
+    'ps',
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+    '--format',
+    '{{.Label "com.docker.compose.project"}}',
+  ])
+  const ours = projects
+    .toString()
+    .split('\n')
+    .find((p) => p.includes(`-${process.pid}-`))
+  if (!ours) throw new Error(`no compose project of this process runs ${service}`)
+  return ours
 }
 
 /** Names of this project's containers, networks and volumes still on the engine. */
@@ -111,22 +137,25 @@ describe("the seed's docker-compose.test.yml, mapped onto the plugins", {
     expect((await (await jetstreamManager(nc)).streams.info('TASKS')).state.messages).toBe(1)
     await nc.close()
     // All three in one project, started once.
-    const project = execFileSync('docker', [
-      'ps',
-      '--filter',
-      'label=com.docker.compose.service=nats',
-      '--format',
-      '{{.Label "com.docker.compose.project"}}',
-    ])
-      .toString()
-      .split('\n')
-      .find((p) => p.includes(`-${process.pid}-`)) as string
+    const project = projectServing('nats')
     expect(
       leftOf(project)
         .filter((l) => l.startsWith('container'))
         .sort(),
     ).toEqual(['dragonfly', 'nats', 'postgres'].map((s) => `container ${project}-${s}-1`))
     expect(leftOf(project)).toContain(`volume ${project}_postgres-data`)
+    await hub.stopAll()
+    expect(leftOf(project)).toEqual([])
+  })
+
+  test('through a standalone Compose v2 binary (`executable`), the same', async () => {
+    const plugin = composePluginPath()
+    const stack = composeStack({ file: FILE, env: IMAGES, executable: plugin })
+    const { hub, statuses } = await start([redis({ compose: stack.service('dragonfly') })], COMPOSE_ONLY)
+    const cache = redisClient(connection<RedisConnection>(statuses.redis))
+    expect(await cache.ping()).toBe('PONG')
+    await closeClient(cache)
+    const project = projectServing('dragonfly')
     await hub.stopAll()
     expect(leftOf(project)).toEqual([])
   })
@@ -155,16 +184,7 @@ describe("the seed's docker-compose.test.yml, mapped onto the plugins", {
     )
     // The stack that came up for the missing service went down with the run: nothing of this process is left.
     await Promise.all(hubs.splice(0).map((hub) => hub.stopAll()))
-    const projects = execFileSync('docker', [
-      'ps',
-      '-a',
-      '--format',
-      '{{.Label "com.docker.compose.project"}}',
-    ])
-      .toString()
-      .split('\n')
-      .filter((p) => p.includes(`-${process.pid}-`))
-    expect(projects).toEqual([])
+    expect(projectsOfThisProcess()).toEqual([])
   })
 
   test('a service that never becomes healthy, and one that exits: the start fails naming it, nothing is left', async () => {
@@ -187,16 +207,7 @@ describe("the seed's docker-compose.test.yml, mapped onto the plugins", {
       /^nats unavailable: compose: compose service "nats" is not running \(exited Exited \(\d+\).*\)/,
     )
     await hub.stopAll()
-    const projects = execFileSync('docker', [
-      'ps',
-      '-a',
-      '--format',
-      '{{.Label "com.docker.compose.project"}}',
-    ])
-      .toString()
-      .split('\n')
-      .filter((p) => p.includes(`-${process.pid}-`))
-    expect(projects).toEqual([])
+    expect(projectsOfThisProcess()).toEqual([])
   })
 
   test('a run killed with SIGKILL: its reaper brings the project down, volumes included', async () => {
