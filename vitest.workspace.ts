@@ -26,7 +26,12 @@ export const testbed = defineTestbed({
     natsServerBinary(),
     redisServerBinary(),
   ],
-  include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+  include: [
+    'packages/*/src/**/*.test.ts',
+    'packages/*/test/**/*.test.ts',
+    'examples/*/test/**/*.test.ts',
+    'test/**/*.test.ts',
+  ],
   // Fixture projects are run by the tests themselves, in child processes.
   exclude: ['**/fixtures/**'],
 })

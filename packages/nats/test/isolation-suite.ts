@@ -1,7 +1,9 @@
-// Run from two files, which Vitest puts in two workers: each test uses the same logical subject and
+// Run from two files, in two workers at once where Vitest has two (test/parallel-workers.test.ts
+// makes sure: the files meet before each round): each test uses the same logical subject and
 // stream names, and must never see the other worker's messages, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect } from 'vitest'
+import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 
 export function isolationSuite(owner: string): void {
@@ -15,6 +17,7 @@ export function isolationSuite(owner: string): void {
         jetstream,
         jsm,
       }) => {
+        await meet(`nats-${round}`, owner)
         const stream = await natsScope.stream('EVENTS', { subjects: ['events.>'] })
         const seen: string[] = []
         const sub = nats.subscribe(natsScope.subject('events.>'), {

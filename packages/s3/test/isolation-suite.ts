@@ -1,8 +1,10 @@
-// Run from two files, which Vitest puts in two workers: each test writes the same keys into its own
+// Run from two files, in two workers at once where Vitest has two (test/parallel-workers.test.ts
+// makes sure: the files meet before each round): each test writes the same keys into its own
 // bucket and must see only its own objects, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { describe, expect } from 'vitest'
+import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 import { read } from './round-trip.ts'
 
@@ -10,6 +12,7 @@ export function isolationSuite(owner: string): void {
   describe('a bucket per test under parallel workers', { tags: ['requires_s3', 'tier2'] }, () => {
     for (const round of [1, 2, 3]) {
       test(`worker ${owner}, round ${round}: sees only its own objects`, async ({ s3, bucket }) => {
+        await meet(`s3-${round}`, owner)
         for (let i = 0; i < 10; i++) {
           await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'owner', Body: owner }))
           await s3.send(
