@@ -29,6 +29,7 @@ export { type ServerProcess, unprivilegedIds } from './node/helpers/child-proces
 export { type DockerEngine, probeDocker } from './node/helpers/docker-probe.js'
 export { findBinaryDir, versionedDirs } from './node/helpers/find-binary.js'
 export { assertPortFree, freePort } from './node/helpers/free-port.js'
+export { testcontainersOf } from './node/helpers/testcontainers-of.js'
 export { hostBinaries } from './node/host-binaries-service.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
 export type { ProviderContext } from './node/provider-context.js'

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module'
-import type { Provider } from '@testbed/core/config'
-import type * as Testcontainers from 'testcontainers'
+import { type Provider, testcontainersOf } from '@testbed/core/config'
 import { type RedisConnection, redisConnection } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
@@ -10,12 +8,6 @@ export interface ContainerOptions {
 }
 
 const PORT = 6379
-
-/** testcontainers itself, as @testcontainers/redis resolves it (for Dragonfly's generic container). */
-function testcontainers(): typeof Testcontainers {
-  const fromRedisModule = createRequire(createRequire(import.meta.url).resolve('@testcontainers/redis'))
-  return fromRedisModule('testcontainers') as typeof Testcontainers
-}
 
 /**
  * Redis through `@testcontainers/redis`, or Dragonfly in a generic container, imported only after a
@@ -30,7 +22,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
       const dragonfly = image.toLowerCase().includes('dragonfly')
       const container = await ctx.startContainer(image, async (labels) => {
         if (dragonfly) {
-          const { GenericContainer, Wait } = testcontainers()
+          const { GenericContainer, Wait } = testcontainersOf('@testcontainers/redis', import.meta.url)
           return new GenericContainer(image)
             .withLabels(labels)
             .withExposedPorts(PORT)

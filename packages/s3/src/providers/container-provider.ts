@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module'
-import type { Provider } from '@testbed/core/config'
-import type * as Testcontainers from 'testcontainers'
+import { type Provider, testcontainersOf } from '@testbed/core/config'
 import type { S3Found } from '../connection.js'
 
 export interface ContainerOptions {
@@ -17,12 +15,6 @@ export interface ContainerOptions {
 
 const DEFAULT_IMAGE = 'localstack/localstack:4.14'
 const REGION = 'us-east-1'
-
-/** testcontainers itself, as @testcontainers/localstack resolves it. */
-function testcontainers(): typeof Testcontainers {
-  const require = createRequire(createRequire(import.meta.url).resolve('@testcontainers/localstack'))
-  return require('testcontainers') as typeof Testcontainers
-}
 
 /** LocalStack, S3Mock or another S3 image, imported only after a Docker engine answered the probe. */
 export function containerProvider(options: ContainerOptions = {}): Provider<S3Found> {
@@ -53,7 +45,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<S3Fo
       const accessKeyId = s3mock ? 'test' : `TESTBED${ctx.secret().slice(3, 16).toUpperCase()}`
       const secretAccessKey = s3mock ? 'test' : ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
-        const { GenericContainer, Wait } = testcontainers()
+        const { GenericContainer, Wait } = testcontainersOf('@testcontainers/localstack', import.meta.url)
         return new GenericContainer(image)
           .withExposedPorts(port)
           .withEnvironment(
