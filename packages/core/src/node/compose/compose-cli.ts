@@ -19,13 +19,24 @@ function run(command: string[], args: string[]): Promise<string> {
   })
 }
 
+const found = new Map<string, Promise<ComposeCli>>()
+
 /**
  * The Compose v2 CLI testcontainers drives: the `docker compose` plugin, or the standalone binary at
  * `executable` (also TESTBED_COMPOSE_EXECUTABLE). NotApplicable when there is none, or only v1.
+ * Asked once per executable per run: every plugin mapping a service of a stack shares the answer.
  */
-export async function findComposeCli(
-  executable = process.env.TESTBED_COMPOSE_EXECUTABLE,
-): Promise<ComposeCli> {
+export function findComposeCli(executable = process.env.TESTBED_COMPOSE_EXECUTABLE): Promise<ComposeCli> {
+  const key = executable ?? ''
+  let cli = found.get(key)
+  if (!cli) {
+    cli = askComposeCli(executable)
+    found.set(key, cli)
+  }
+  return cli
+}
+
+async function askComposeCli(executable: string | undefined): Promise<ComposeCli> {
   const command = executable ? [executable] : ['docker', 'compose']
   const shown = command.join(' ')
   const version = await run(command, ['version', '--short']).catch((error: Error) => {
