@@ -1,8 +1,8 @@
 // This repository's `test`: Vitest's, with Testbed's PostgreSQL fixtures, the other plugins' added,
 // and the notes service started in its own process with the services each test asks for.
-import { randomBytes } from 'node:crypto'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { auth0For } from '@testbed/auth0'
+import { testScopeId } from '@testbed/core'
 import { connectNats, natsEnv, natsFor } from '@testbed/nats'
 import { test as postgresTest } from '@testbed/postgres'
 import { closeClient, connectionEnv, redisClient, redisFor, removeKeys, testPrefix } from '@testbed/redis'
@@ -41,7 +41,7 @@ export const test = postgresTest
   // With S3: attachments in a bucket of the test's own, emptied and deleted after it.
   .extend('attachmentsBucket', async ({ s3Config }, { onCleanup }) => {
     const client = s3Client(s3Config)
-    const bucket = `testbed-${s3Config.run}-notes-${randomBytes(4).toString('hex')}`
+    const bucket = `testbed-${s3Config.run}-notes-${testScopeId()}`
     await ensureBucket(client, bucket)
     onCleanup(async () => {
       await deleteBucket(client, bucket)
@@ -61,7 +61,7 @@ export const test = postgresTest
   // With NATS: the service announces notes under the test's own subject prefix, into a stream of its
   // own (named with the run's prefix, so the run deletes it even if this cleanup never runs).
   .extend('noteEvents', async ({ natsConfig }, { onCleanup }) => {
-    const id = randomBytes(4).toString('hex')
+    const id = testScopeId()
     const prefix = `testbed.${natsConfig.run}.notes-${id}`
     const stream = `testbed_${natsConfig.run}_notes_${id}`
     const nc = await connectNats(natsConfig)

@@ -7,14 +7,14 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { useService } from '@testbed/core'
+import { testScopeId, useService } from '@testbed/core'
 import { test as base, type TestContext } from 'vitest'
 import { connectOptions, type NatsConfig, redactedUrl } from './connection.js'
 import { runStreamPrefix } from './provision.js'
 
 /** A stream of the test's own, made by `natsScope.stream()`. */
 export interface TestStream {
-  /** `testbed_<run>_<worker>_<n>_<name>`. */
+  /** `testbed_<run>_<test scope id>_<name>`. */
   name: string
   /** The stream's subjects, already under the test's prefix. */
   subjects: string[]
@@ -23,7 +23,7 @@ export interface TestStream {
 
 /** The test's own corner of the server: subjects no other test uses, streams deleted afterwards. */
 export interface NatsScope {
-  /** `testbed.<run>.<worker>.<n>`: no other test, worker or run publishes under it. */
+  /** `testbed.<run>.<test scope id>`: no other test, worker or run publishes under it. */
   prefix: string
   /** `<prefix>.<name>`. */
   subject(name: string): string
@@ -64,17 +64,6 @@ export async function connectNats(c: NatsConfig, name = 'testbed'): Promise<Nats
   }
 }
 
-// One counter per worker, whatever module graph asks (files share a worker).
-const COUNTER = Symbol.for('testbed.nats.scopes')
-type Holder = { [COUNTER]?: number }
-
-function nextScopeId(): string {
-  const holder = globalThis as Holder
-  holder[COUNTER] = (holder[COUNTER] ?? 0) + 1
-  const worker = `w${process.env.VITEST_POOL_ID ?? '0'}-${process.pid.toString(36)}`
-  return `${worker}.${holder[COUNTER].toString(36)}`
-}
-
 export const test = base
   .extend('natsConfig', natsFor)
   .extend('nats', async ({ natsConfig, task }, { onCleanup }) => {
@@ -87,9 +76,9 @@ export const test = base
   .extend('jetstream', async ({ nats }) => jetstream(nats))
   .extend('jsm', async ({ nats }) => jetstreamManager(nats))
   .extend('natsScope', async ({ natsConfig, jsm }, { onCleanup }) => {
-    const id = nextScopeId()
+    const id = testScopeId()
     const prefix = `testbed.${natsConfig.run}.${id}`
-    const streamPrefix = `${runStreamPrefix(natsConfig.run)}${id.replace('.', '_')}_`
+    const streamPrefix = `${runStreamPrefix(natsConfig.run)}${id}_`
     const created: string[] = []
     onCleanup(async () => {
       for (const name of created) await jsm.streams.delete(name).catch(() => {})

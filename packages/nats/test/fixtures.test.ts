@@ -20,7 +20,7 @@ describe('the nats fixtures', { tags: ['requires_nats', 'tier2'] }, () => {
   })
 
   test('subjects live under the test’s own prefix', async ({ natsScope, nats }) => {
-    expect(natsScope.prefix).toMatch(/^testbed\.[0-9a-f]{8}\.w\d+-[0-9a-z]+\.[0-9a-z]+$/)
+    expect(natsScope.prefix).toMatch(/^testbed\.[0-9a-f]{8}\.w\d+-[0-9a-f]{6}-[0-9a-z]+$/)
     expect(natsScope.subject('greetings')).toBe(`${natsScope.prefix}.greetings`)
     const sub = nats.subscribe(natsScope.subject('greetings'), { max: 1 })
     nats.publish(natsScope.subject('greetings'), 'hello')
@@ -31,7 +31,7 @@ describe('the nats fixtures', { tags: ['requires_nats', 'tier2'] }, () => {
   test('creates streams of the test’s own', async ({ natsScope, jetstream, jsm }) => {
     expect(natsScope.prefix).not.toBe(previousPrefix)
     const stream = await natsScope.stream('EVENTS')
-    expect(stream.name).toMatch(/^testbed_[0-9a-f]{8}_w\d+-[0-9a-z]+_[0-9a-z]+_EVENTS$/)
+    expect(stream.name).toMatch(/^testbed_[0-9a-f]{8}_w\d+-[0-9a-f]{6}-[0-9a-z]+_EVENTS$/)
     expect(stream.subjects).toEqual([`${natsScope.prefix}.EVENTS.>`])
     const ack = await jetstream.publish(natsScope.subject('EVENTS.created'), 'stored')
     expect(ack.stream).toBe(stream.name)

@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { testScopeId } from '@testbed/core'
 import type { Redis } from 'ioredis'
 
-// Per worker process: keeps two runs against one server (`env`) apart, and workers within a run.
-const processTag = `${process.env.VITEST_POOL_ID ?? '0'}.${randomBytes(3).toString('hex')}`
-let counter = 0
-
-/** `testbed:<worker>.<random>:<n>:`, unique to one test. */
+/** `testbed:<test scope id>:` (`testbed:w1-3fa2c1-7:`), unique to one test of any run. */
 export function testPrefix(): string {
-  return `testbed:${processTag}:${++counter}:`
+  return `testbed:${testScopeId()}:`
 }
 
 /** A SCAN MATCH pattern matching `text` literally. */

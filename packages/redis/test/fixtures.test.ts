@@ -18,7 +18,7 @@ async function raw<T>(url: string, fn: (client: Redis) => Promise<T>): Promise<T
 describe('the redis fixture', { tags: ['requires_redis', 'tier2'] }, () => {
   test('prefixes every key with the test’s own prefix', async ({ redis, redisConfig }) => {
     const prefix = redis.options.keyPrefix as string
-    expect(prefix).toMatch(/^testbed:[\w.]+:\d+:$/)
+    expect(prefix).toMatch(/^testbed:w\d+-[0-9a-f]{6}-[0-9a-z]+:$/)
     await redis.set('user:1', 'ada')
     await redis.hset('profile:1', { name: 'ada' })
     await redis.lpush('queue', 'a', 'b')

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import { useService } from '@testbed/core'
+import { testScopeId, useService } from '@testbed/core'
 import { test as base, type TestContext } from 'vitest'
 import { deleteBucket, ensureBucket, runBucketPrefix } from './buckets.js'
 import { s3Client } from './client.js'
@@ -22,18 +22,6 @@ export async function s3For({ task, skip }: Pick<TestContext, 'task' | 'skip'>):
   return (await useService<S3Config>({ task, skip }, 's3', 's3Config')).connection
 }
 
-// One counter per worker, whatever module graph asks (files share a worker).
-const COUNTER = Symbol.for('testbed.s3.buckets')
-type Holder = { [COUNTER]?: number }
-
-/** `testbed-<run>-w<pool>-<pid>-<n>`: lowercase, at most 63 characters, unique in the run. */
-function nextBucketName(run: string): string {
-  const holder = globalThis as Holder
-  holder[COUNTER] = (holder[COUNTER] ?? 0) + 1
-  const worker = `w${process.env.VITEST_POOL_ID ?? '0'}-${process.pid.toString(36)}`
-  return `${runBucketPrefix(run)}${worker}-${holder[COUNTER].toString(36)}`
-}
-
 export const test = base
   .extend('s3Config', s3For)
   .extend('s3', async ({ s3Config }, { onCleanup }) => {
@@ -42,7 +30,8 @@ export const test = base
     return client
   })
   .extend('bucket', async ({ s3Config, s3 }, { onCleanup }) => {
-    const name = nextBucketName(s3Config.run)
+    // `testbed-<run>-<test scope id>`: lowercase, 40 characters, unique to the test.
+    const name = `${runBucketPrefix(s3Config.run)}${testScopeId()}`
     await ensureBucket(s3, name)
     onCleanup(() => deleteBucket(s3, name))
     return name

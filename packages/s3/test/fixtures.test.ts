@@ -12,7 +12,7 @@ describe('the s3 fixtures', { tags: ['requires_s3', 'tier2'] }, () => {
     s3Config,
     bucket,
   }) => {
-    expect(bucket).toMatch(new RegExp(`^testbed-${s3Config.run}-w\\d+-[0-9a-z]+-[0-9a-z]+$`))
+    expect(bucket).toMatch(new RegExp(`^testbed-${s3Config.run}-w\\d+-[0-9a-f]{6}-[0-9a-z]+$`))
     expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0)
     expect(s3Config.buckets).toContain('ft-cache-e2e')
     expect(process.env.AWS_ENDPOINT_URL_S3).toBe(s3Config.endpoint)

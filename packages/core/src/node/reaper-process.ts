@@ -1,7 +1,7 @@
 /**
  * Testbed's reaper: a detached process that outlives the test run's main process. The main process
- * registers every process group, temp dir, container and compose project it creates by writing JSON lines to our stdin.
- * When stdin closes (graceful teardown, Ctrl-C, a crash, or SIGKILL) we release whatever is still
+ * registers every process group, temp dir, container and compose project it creates by writing JSON
+ * lines to our stdin. When stdin closes (graceful teardown, Ctrl-C, a crash, or SIGKILL) we release whatever is still
  * registered. testcontainers' Ryuk does the same for containers; it needs an image this machine lacks.
  */
 import { execFile } from 'node:child_process'
