@@ -6,6 +6,14 @@ import type { HubEvent, ServiceHub } from './service-hub.js'
 
 type Outcome = 'success' | 'failure' | 'partial failure' | 'complete skip'
 
+interface Starting {
+  provider: string
+  since: number
+  /** Held back 250 ms, or until the provider's first progress line, whichever comes first. */
+  announce: NodeJS.Timeout
+  announced: boolean
+}
+
 interface Category {
   service: string
   passed: number
@@ -30,7 +38,7 @@ function outcomeOf(c: Category): Outcome {
 export class TestbedReporter implements Reporter {
   private vitest: Vitest | undefined
   private hub: ServiceHub | undefined
-  private readonly starting = new Map<string, { provider: string; since: number; announce: NodeJS.Timeout }>()
+  private readonly starting = new Map<string, Starting>()
   private ticker: NodeJS.Timeout | undefined
 
   onInit(vitest: Vitest): void {
@@ -53,14 +61,18 @@ export class TestbedReporter implements Reporter {
     if (event.type === 'starting') {
       clearTimeout(this.starting.get(event.service)?.announce)
       // Providers that do not apply answer at once; only a start that takes a moment is announced.
-      const announce = setTimeout(
-        () => this.write(`testbed: starting ${event.service} (${event.provider}) …`),
-        250,
-      )
-      announce.unref()
-      this.starting.set(event.service, { provider: event.provider, since: performance.now(), announce })
+      const starting: Starting = {
+        provider: event.provider,
+        since: performance.now(),
+        announced: false,
+        announce: setTimeout(() => this.announce(event.service, starting), 250).unref(),
+      }
+      this.starting.set(event.service, starting)
       this.ticker ??= setInterval(() => this.tick(), process.stderr.isTTY ? 1000 : 5000).unref()
     } else if (event.type === 'progress') {
+      // A progress line never comes before the start it belongs to.
+      const starting = this.starting.get(event.service)
+      if (starting?.provider === event.provider) this.announce(event.service, starting)
       this.write(`testbed: ${event.service} (${event.provider}): ${event.message}`)
     } else {
       clearTimeout(this.starting.get(event.status.name)?.announce)
@@ -73,8 +85,16 @@ export class TestbedReporter implements Reporter {
     }
   }
 
+  private announce(service: string, starting: Starting): void {
+    if (starting.announced) return
+    clearTimeout(starting.announce)
+    starting.announced = true
+    this.write(`testbed: starting ${service} (${starting.provider}) …`)
+  }
+
   private tick(): void {
-    for (const [service, { provider, since }] of this.starting) {
+    for (const [service, { provider, since, announced }] of this.starting) {
+      if (!announced) continue
       this.write(`testbed: still starting ${service} (${provider}), ${seconds(performance.now() - since)}`)
     }
   }
