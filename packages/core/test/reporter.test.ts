@@ -20,7 +20,7 @@ function liveLines() {
   return { lines, emit: (event: HubEvent) => listener(event) }
 }
 
-const ready = {
+const ready: HubEvent = {
   type: 'settled',
   status: {
     name: 'postgres',
@@ -32,7 +32,7 @@ const ready = {
     startMs: 900,
     attempts: [],
   },
-} as const
+}
 
 describe('the live lines while services start', { tags: ['tier1'] }, () => {
   beforeEach(() => {
