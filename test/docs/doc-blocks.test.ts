@@ -1,8 +1,12 @@
 // The docs cannot drift from the code: every ```ts block of README.md, docs/*.md and the package
 // READMEs compiles against the workspace's packages, unless it is marked ```ts fragment.
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { connectionUrl, test as postgresTest } from '@testbed/postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type NestedRun, runVitest } from '../../packages/core/test/run-vitest.ts'
 import {
   type BlockError,
   docFiles,
@@ -12,6 +16,7 @@ import {
   repoRoot,
   typecheck,
   writeBlocks,
+  writeProject,
 } from './doc-blocks.ts'
 
 // Inside the repository, so the blocks' imports resolve through its node_modules; `.testbed/` is ignored by git.
@@ -133,5 +138,128 @@ describe("the docs' TypeScript blocks compile", { tags: ['tier2'] }, () => {
 
   test.for(docs)('%s', (doc) => {
     expect(format(errors.filter((e) => e.block.doc === doc)), HINT).toEqual([])
+  })
+})
+
+// The documents' complete examples, run as a user would run them: their labelled blocks written as a
+// project (the latest block of each path), `npx vitest run` in it, and every test must pass.
+describe('the complete examples run', { tags: ['tier3'] }, () => {
+  const USERS = 'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE);\n'
+  // The README's vitest.config.ts, for the package READMEs that show only the workspace.
+  const CONFIG = [
+    "import { defineConfig } from 'vitest/config'",
+    "import { testbed } from './vitest.workspace.ts'",
+    '',
+    'export default defineConfig({ test: { projects: testbed.projects } })',
+    '',
+  ].join('\n')
+
+  function project(doc: string, extra: Record<string, string> = {}): { dir: string; files: string[] } {
+    const dir = workDir('doc-example-')
+    dirs.push(dir)
+    return { dir, files: writeProject(doc, dir, extra) }
+  }
+
+  async function run(dir: string, env: Record<string, string> = {}): Promise<NestedRun> {
+    // Only the emulators: a container or a binary of the machine would make the run slow, not truer.
+    const providers = { TESTBED_VAULT_PROVIDERS: 'embedded', TESTBED_AUTH0_PROVIDERS: 'embedded' }
+    return runVitest({ fixture: dir, cwd: dir, env: { ...providers, ...env }, timeoutMs: 150_000 })
+  }
+
+  // A test appears once per pipeline; the pipelines that do not select it report it skipped. A test
+  // skipped for a missing service is then missing from the list.
+  const outcomes = (r: NestedRun) =>
+    r.tests.filter((t) => t.status !== 'skipped').map((t) => [t.fullName, t.status, ...t.failureMessages])
+
+  postgresTest(
+    "README.md: the workspace, the config and the test, against this run's PostgreSQL",
+    { tags: ['requires_postgres'], timeout: 180_000 },
+    async ({ postgres }) => {
+      const { dir, files } = project('README.md', { 'migrations/001_users.sql': USERS })
+      expect(files).toEqual([
+        'migrations/001_users.sql',
+        'test/users.test.ts',
+        'vitest.config.ts',
+        'vitest.workspace.ts',
+      ])
+      const r = await run(dir, { DATABASE_URL: connectionUrl(postgres, postgres.database) })
+      expect(outcomes(r), r.stderr).toEqual([['stores a user', 'passed']])
+      expect(r.code).toBe(0)
+    },
+  )
+
+  postgresTest(
+    "packages/vault/README.md: Vault alone, and the typed client beside PostgreSQL's database",
+    { tags: ['requires_postgres'], timeout: 180_000 },
+    async ({ postgres }) => {
+      const { dir, files } = project('packages/vault/README.md', { 'vitest.config.ts': CONFIG })
+      expect(files).toEqual([
+        'test/encrypt.test.ts',
+        'test/secrets.test.ts',
+        'test/testbed.ts',
+        'vitest.config.ts',
+        'vitest.workspace.ts',
+      ])
+      const r = await run(dir, { DATABASE_URL: connectionUrl(postgres, postgres.database) })
+      expect(outcomes(r).sort(), r.stderr).toEqual([
+        ['encrypts data', 'passed'],
+        ['rotates a key of its own', 'passed'],
+        ['stores a secret encrypted', 'passed'],
+      ])
+      expect(r.code).toBe(0)
+    },
+  )
+
+  test("packages/auth0/README.md: tokens and bad tokens against the run's tenant", {
+    timeout: 180_000,
+  }, async () => {
+    const { dir, files } = project('packages/auth0/README.md', { 'vitest.config.ts': CONFIG })
+    expect(files).toEqual([
+      'scripts/mock-auth0.ts',
+      'test/tokens.test.ts',
+      'vitest.config.ts',
+      'vitest.workspace.ts',
+    ])
+    const r = await run(dir)
+    expect(outcomes(r), r.stderr).toEqual([['validates a JWT, and refuses bad ones', 'passed']])
+    expect(r.code).toBe(0)
+  })
+
+  test('packages/auth0/README.md: the tenant served by a script until it is stopped', {
+    timeout: 60_000,
+  }, async () => {
+    const { dir } = project('packages/auth0/README.md')
+    const script = spawn(process.execPath, ['scripts/mock-auth0.ts'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<number | null>((resolve) => script.once('close', (code) => resolve(code)))
+    try {
+      const printed: Record<string, string> = {}
+      for await (const line of createInterface({ input: script.stdout })) {
+        const [name = '', ...value] = line.split('=')
+        printed[name] = value.join('=')
+        if (name === 'TOKEN') break
+      }
+      const url = printed.AUTH0_ISSUER_BASE_URL as string
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      expect(printed.AUTH0_AUDIENCE).toBe('https://api.example.com/')
+      const openid = (await (await fetch(`${url}.well-known/openid-configuration`)).json()) as {
+        issuer: string
+      }
+      expect(openid.issuer).toBe(url)
+      // The printed token is signed by a key the served JWKS holds.
+      const jwks = (await (await fetch(`${url}.well-known/jwks.json`)).json()) as {
+        keys: Array<{ kid: string }>
+      }
+      const header = JSON.parse(Buffer.from(printed.TOKEN?.split('.')[0] ?? '', 'base64url').toString()) as {
+        kid: string
+      }
+      expect(jwks.keys.map((k) => k.kid)).toContain(header.kid)
+      script.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      script.kill('SIGKILL')
+    }
   })
 })

@@ -227,3 +227,22 @@ function unattributed(line: string): BlockError & { syntax: boolean } {
   const block: DocBlock = { doc: '(tsc)', line: 0, lang: 'ts', fragment: false, file: undefined, code: '' }
   return { block, where: '(tsc)', message: line, syntax: false }
 }
+
+/**
+ * A document's example as a project: its latest complete block of each labelled path, written under
+ * `dir`, with `extra` files (what the document only describes, such as a migration).
+ */
+export function writeProject(
+  doc: string,
+  dir: string,
+  extra: Record<string, string> = {},
+  root = repoRoot,
+): string[] {
+  const files = new Map<string, string>()
+  for (const block of readBlocks(doc, root)) {
+    if (isTypeScript(block) && !block.fragment && block.file) files.set(block.file, block.code)
+  }
+  for (const [file, text] of Object.entries(extra)) files.set(file, text)
+  for (const [file, text] of files) write(join(dir, file), text)
+  return [...files.keys()].sort()
+}

@@ -43,6 +43,8 @@ export interface RunOptions {
   fixture: string
   args?: string[]
   env?: Record<string, string>
+  /** The child's working directory, where relative paths in its config resolve; defaults to this process's. */
+  cwd?: string
   /** Called once the child is running, e.g. to interrupt it. */
   onSpawn?: (child: ChildProcess, output: () => string) => void
   timeoutMs?: number
@@ -52,6 +54,7 @@ export async function runVitest({
   fixture,
   args = [],
   env = {},
+  cwd,
   onSpawn,
   timeoutMs = 60_000,
 }: RunOptions): Promise<NestedRun> {
@@ -71,7 +74,7 @@ export async function runVitest({
         `--outputFile.json=${report}`,
         ...args,
       ],
-      { env: { ...cleanEnv(), FIXTURE_LOG: log, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd, env: { ...cleanEnv(), FIXTURE_LOG: log, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let stdout = ''
     let stderr = ''
