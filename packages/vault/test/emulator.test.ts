@@ -307,10 +307,16 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
       expect(await refusal('POST', 'sys/mounts/x', { type: 'no-such-engine' })).toEqual([
         'plugin not found in the catalog: no-such-engine',
       ])
-      expect((await refusal('POST', 'sys/mounts/x', { type: 'pki' }))[0]).toMatch(
-        /"pki" is not supported by the Testbed/,
+      expect((await refusal('POST', 'sys/mounts/x', { type: 'pki' }, 501))[0]).toBe(
+        'the Testbed Vault emulator does not implement the pki secrets engine (POST sys/mounts/x); ' +
+          'it emulates the transit and kv version 2 secrets engines; use a real Vault for it: VAULT_ADDR and ' +
+          'VAULT_TOKEN, a container (a Docker engine; TESTBED_VAULT_IMAGE names the image) or vault/bao on PATH',
       )
-      expect((await refusal('POST', 'sys/mounts/x', { type: 'kv' }))[0]).toMatch(/kv version 1/)
+      for (const v1 of [{ type: 'kv' }, { type: 'kv-v1' }, { type: 'kv', options: { version: '1' } }]) {
+        expect((await refusal('POST', 'sys/mounts/x', v1, 501))[0]).toMatch(
+          /^the Testbed Vault emulator does not implement kv version 1 \(POST sys\/mounts\/x\); it emulates kv version 2: mount type "kv-v2", or type "kv" with options \{"version": "2"\}; use a real Vault for it: /,
+        )
+      }
       expect(await refusal('POST', 'sys/mounts/x', { type: 'transit', options: { version: '2' } })).toEqual([
         'secrets engine "transit" does not allow setting a version',
       ])
@@ -374,14 +380,14 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
     })
 
     test('create refusals: derived keys, unknown and unemulated types, a short auto-rotation', async () => {
-      expect((await refusal('POST', 'transit/keys/d', { derived: true }))[0]).toMatch(
-        /derived keys are not supported/,
+      expect((await refusal('POST', 'transit/keys/d', { derived: true }, 501))[0]).toMatch(
+        /^the Testbed Vault emulator does not implement derived and convergent keys \(POST transit\/keys\/d\); use a real Vault/,
       )
       expect(await refusal('POST', 'transit/keys/d', { type: 'aes512-nope' })).toEqual([
         'unknown key type aes512-nope',
       ])
-      expect((await refusal('POST', 'transit/keys/d', { type: 'ed25519' }))[0]).toMatch(
-        /ed25519 is not supported/,
+      expect((await refusal('POST', 'transit/keys/d', { type: 'ed25519' }, 501))[0]).toMatch(
+        /^the Testbed Vault emulator does not implement transit key type ed25519 \(POST transit\/keys\/d\); it emulates the key types aes128-gcm96, aes256-gcm96 and chacha20-poly1305; /,
       )
       expect(await refusal('POST', 'transit/keys/d', { auto_rotate_period: '10m' })).toEqual([
         'auto rotate period must be 0 to disable or at least an hour',
@@ -729,6 +735,65 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
       expect(await data('LIST', 'secret/metadata/app')).toEqual({ keys: ['nested/'] })
     })
 
+    test('PATCH data: a JSON merge patch over the latest version, as a new version; Vault refusals', async () => {
+      const patch = (path: string, body: unknown, type = 'application/merge-patch+json') =>
+        vault('PATCH', path, { body, headers: { 'content-type': type } })
+      await data('POST', 'secret/data/p', { data: { a: 1, nested: { x: 1, y: 2 }, list: [1, 2] } })
+      const patched = await patch('secret/data/p', {
+        data: { a: null, nested: { y: null, z: 3 }, list: [3] },
+      })
+      expect([patched.status, patched.body.mount_type, patched.body.data.version]).toEqual([200, 'kv', 2])
+      expect(Object.keys(patched.body.data).sort()).toEqual([
+        'created_time',
+        'custom_metadata',
+        'deletion_time',
+        'destroyed',
+        'version',
+      ])
+      expect((await data('GET', 'secret/data/p')).data).toEqual({ nested: { x: 1, z: 3 }, list: [3] })
+      const charset = await patch(
+        'secret/data/p',
+        { data: { b: 2 } },
+        'application/merge-patch+json; charset=utf-8',
+      )
+      expect(charset.body.data.version).toBe(3)
+
+      const wrongType = await patch('secret/data/p', { data: {} }, 'application/json')
+      expect([wrongType.status, wrongType.body]).toEqual([
+        415,
+        {
+          errors: ['PATCH requires Content-Type of application/merge-patch+json, provided application/json'],
+        },
+      ])
+      const textPlain = await vault('PATCH', 'secret/data/p', { body: { data: {} } }) // fetch's default type
+      expect(textPlain.body.errors).toEqual([
+        'PATCH requires Content-Type of application/merge-patch+json, provided text/plain',
+      ])
+      const noType = await fetch(`${emulator.url}/v1/secret/data/p`, {
+        method: 'PATCH',
+        headers: { 'x-vault-token': ROOT },
+        body: new TextEncoder().encode('{"data":{}}'),
+      })
+      expect([noType.status, await noType.json()]).toEqual([400, { errors: ['mime: no media type'] }])
+      expect((await patch('secret/data/p', { options: {} })).body).toEqual({ errors: ['no data provided'] })
+      expect((await patch('secret/data/p', { data: 'text' })).body.errors[0]).toMatch(
+        /^error converting input/,
+      )
+      expect((await patch('secret/data/p', { options: { cas: 1 }, data: {} })).body).toEqual({
+        errors: ['check-and-set parameter did not match the current version'],
+      })
+      expect((await patch('secret/data/p', { options: { cas: 3 }, data: { c: 1 } })).body.data.version).toBe(
+        4,
+      )
+      const missing = await patch('secret/data/none', { data: {} })
+      expect([missing.status, missing.body]).toEqual([404, { errors: [] }])
+      await vault('POST', 'secret/destroy/p', { body: { versions: [4] } })
+      const destroyed = await patch('secret/data/p', { data: { d: 1 } })
+      expect(destroyed.status).toBe(404)
+      expect(destroyed.body.data).toMatchObject({ version: 4, destroyed: true, deletion_time: '' })
+      expect((await data('GET', 'secret/metadata/p')).current_version).toBe(4)
+    })
+
     test('a kv v1-style path answers 404 with the warning to use the versioned API', async () => {
       const reply = await vault('GET', 'secret/app/db')
       expect(reply.status).toBe(404)
@@ -737,6 +802,119 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
         /^Invalid path for a versioned K\/V secrets engine\. .*'vault kv get'/,
       )
     })
+  })
+})
+
+describe('what the emulator does not implement: 501, named, unlike a mistyped path', {
+  tags: ['tier2'],
+}, () => {
+  let emulator: VaultEmulator
+  beforeEach(async () => {
+    emulator = await startVaultEmulator({ rootToken: ROOT })
+  })
+  afterEach(async () => {
+    await emulator.close()
+  })
+
+  async function answer(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${emulator.url}/v1/${path}`, {
+      method,
+      headers: { 'x-vault-token': ROOT, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    return { status: response.status, errors: (text ? JSON.parse(text).errors : undefined) as string[] }
+  }
+  const limit = (feature: string, request: string) =>
+    new RegExp(
+      `^the Testbed Vault emulator does not implement ${feature.replace(/[()?.]/g, '\\$&')} \\(${request}\\); use a real Vault for it: VAULT_ADDR and VAULT_TOKEN, `,
+    )
+
+  test("Vault API paths of the mounts it serves: transit, kv-v2, sys, auth/token, dev mode's other mounts", async () => {
+    await answer('POST', 'sys/mounts/transit', { type: 'transit' })
+    const cases: Array<[string, string, string]> = [
+      ['POST', 'transit/hmac/k', "transit's HMAC"],
+      ['POST', 'transit/sign/k/sha2-256', "transit's signing"],
+      ['POST', 'transit/verify/k', "transit's signature and HMAC verification"],
+      ['POST', 'transit/hash/sha2-512', "transit's hash"],
+      ['POST', 'transit/random', "transit's random bytes"],
+      ['GET', 'transit/export/encryption-key/k', "transit's key export"],
+      ['GET', 'transit/backup/k', "transit's key backup"],
+      ['POST', 'transit/keys/k/trim', "transit's key trim"],
+      ['GET', 'transit/wrapping_key', "transit's key import"],
+      ['GET', 'secret/subkeys/app', "kv-v2's subkeys"],
+      ['POST', 'auth/token/create', "the token store's auth/token/create"],
+      ['POST', 'auth/token/create/role-a', "the token store's auth/token/create"],
+      ['POST', 'auth/token/renew-self', "the token store's auth/token/renew-self"],
+      ['GET', 'auth/token/roles/x', "the token store's auth/token/roles"],
+      ['GET', 'sys/policies/acl/default', 'sys/policies'],
+      ['POST', 'sys/auth/approle', 'sys/auth'],
+      ['GET', 'sys/mounts/secret/tune', 'tuning a mount (sys/mounts/:path/tune)'],
+      ['POST', 'sys/wrapping/unwrap', 'sys/wrapping'],
+      ['GET', 'cubbyhole/mine', 'the cubbyhole secrets engine'],
+      ['GET', 'identity/entity/id/x', 'the identity secrets engine'],
+    ]
+    for (const [method, path, feature] of cases) {
+      const reply = await answer(method, path, method === 'GET' ? undefined : {})
+      expect(reply.status, path).toBe(501)
+      expect(reply.errors[0], path).toMatch(limit(feature, `${method} ${path}`))
+    }
+  })
+
+  test('what real clients send that it would otherwise ignore: wrapping, help, associated_data', async () => {
+    await answer('POST', 'sys/mounts/transit', { type: 'transit' })
+    await answer('POST', 'secret/data/s', { data: { a: 1 } })
+    const wrapped = await answer('GET', 'secret/data/s', undefined, { 'x-vault-wrap-ttl': '60s' })
+    expect([wrapped.status, wrapped.errors[0]]).toEqual([
+      501,
+      expect.stringMatching(limit('response wrapping (X-Vault-Wrap-TTL)', 'GET secret/data/s')),
+    ])
+    expect((await answer('GET', 'secret/data/s?help=1')).errors[0]).toMatch(
+      limit("Vault's help text (?help=1)", 'GET secret/data/s'),
+    )
+    const aad = b64('bound')
+    for (const [path, body] of [
+      ['transit/encrypt/k', { plaintext: b64('x'), associated_data: aad }],
+      [
+        'transit/encrypt/k',
+        { batch_input: [{ plaintext: b64('x') }, { plaintext: b64('y'), associated_data: aad }] },
+      ],
+      ['transit/decrypt/k', { ciphertext: 'vault:v1:AAAA', associated_data: aad }],
+      ['transit/rewrap/k', { ciphertext: 'vault:v1:AAAA', associated_data: aad }],
+    ] as const) {
+      const reply = await answer('POST', path, body)
+      expect(reply.status, path).toBe(501)
+      expect(reply.errors[0]).toMatch(limit("transit's associated_data (AEAD)", `POST ${path}`))
+    }
+    expect((await answer('GET', 'transit/keys/k')).status).toBe(404) // refused before the upsert
+  })
+
+  test("still Vault's own answers: an unmounted prefix, a path no API has, no token, sys/init, sys/health codes", async () => {
+    await answer('POST', 'sys/mounts/transit', { type: 'transit' })
+    for (const path of ['pki/issue/web', 'auth/approle/login', 'transitt/hmac/k']) {
+      expect(await answer('POST', path, {})).toEqual({
+        status: 404,
+        errors: [`no handler for route "${path}". route entry not found.`],
+      })
+    }
+    for (const path of ['transit/hmacc/k', 'auth/token/mint', 'sys/no-such-thing']) {
+      expect(await answer('POST', path, {})).toEqual({
+        status: 404,
+        errors: ['1 error occurred:\n\t* unsupported path\n\n'],
+      })
+    }
+    const anonymous = await fetch(`${emulator.url}/v1/transit/hmac/k`, { method: 'POST', body: '{}' })
+    expect(anonymous.status).toBe(403)
+    const init = await fetch(`${emulator.url}/v1/sys/init`)
+    expect([init.status, await init.json()]).toEqual([200, { initialized: true }])
+    const reinit = await fetch(`${emulator.url}/v1/sys/init`, { method: 'PUT', body: '{}' })
+    expect([reinit.status, await reinit.json()]).toEqual([400, { errors: ['Vault is already initialized'] }])
+    const coded = await fetch(`${emulator.url}/v1/sys/health?activecode=299&standbyok=true`)
+    expect([coded.status, ((await coded.json()) as Json).sealed]).toEqual([299, false])
+    const head = await fetch(`${emulator.url}/v1/sys/health?activecode=204`, { method: 'HEAD' })
+    expect(head.status).toBe(204)
+    const bad = await fetch(`${emulator.url}/v1/sys/health?activecode=fast`)
+    expect([bad.status, await bad.json()]).toEqual([400, { errors: [] }])
   })
 })
 

@@ -1,6 +1,14 @@
 // The versioned key/value secrets engine (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2):
-// data, metadata, delete/undelete/destroy and config, as hashicorp/vault-plugin-secrets-kv answers them.
-import { dispatch, type EngineRequest, type Route, type SecretsEngine } from './engine.js'
+// data (read, write, patch, delete), metadata, delete/undelete/destroy and config, as
+// hashicorp/vault-plugin-secrets-kv answers them; metadata patch and subkeys answer 501.
+import {
+  dispatch,
+  type EngineRequest,
+  notEmulated,
+  notEmulatedRoutes,
+  type Route,
+  type SecretsEngine,
+} from './engine.js'
 import { boolField, durationField, type Fields, formatDuration, intField, mapField } from './fields.js'
 import { badRequest, coded, noContent, notFound, ok, type VaultResponse } from './responses.js'
 
@@ -42,6 +50,20 @@ function versionsField(data: Fields): number[] {
   return versions
 }
 
+const isObject = (value: unknown): value is Fields =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/** RFC 7386 JSON merge patch: objects merge key by key, `null` removes a key, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch
+  const result: Fields = isObject(target) ? { ...target } : {}
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key]
+    else result[key] = mergePatch(result[key], value)
+  }
+  return result
+}
+
 /** kv-v2's answer for a path outside its API: 404 with a warning pointing at `vault kv`. */
 function invalidPath(request: EngineRequest): VaultResponse {
   const command = { read: 'get', list: 'list', update: 'put', delete: 'delete', patch: 'patch' }[
@@ -63,6 +85,7 @@ export class KvEngine implements SecretsEngine {
       read: (data, [path]) => this.read(path as string, data),
       update: (data, [path]) => this.write(path as string, data),
       delete: (_, [path]) => this.deleteLatest(path as string),
+      patch: (data, [path]) => this.patch(path as string, data),
     },
     { pattern: /^delete\/(.*[^/])$/, update: (data, [path]) => this.mark(path as string, data, 'delete') },
     {
@@ -76,7 +99,9 @@ export class KvEngine implements SecretsEngine {
       list: (_, [path = '']) => this.list(path),
       update: (data, [path = '']) => this.writeMetadata(path, data),
       delete: (_, [path = '']) => this.deleteMetadata(path),
+      patch: notEmulated("kv-v2's metadata patch"),
     },
+    ...notEmulatedRoutes([['subkeys/.*', "kv-v2's subkeys"]]),
   ]
 
   handle(request: EngineRequest): VaultResponse {
@@ -130,6 +155,30 @@ export class KvEngine implements SecretsEngine {
     if (data.data === undefined) throw badRequest('no data provided')
     const value = mapField(data, 'data') ?? {}
     const secret = this.secrets.get(path) ?? this.emptySecret()
+    this.checkAndSet(secret, data)
+    return this.addVersion(path, secret, value)
+  }
+
+  /**
+   * pathDataPatch: a JSON merge patch (RFC 7386) of `data` over the latest version's data, written as a
+   * new version. 404 when there is no secret or its latest version is deleted or destroyed (with that
+   * version's metadata); check-and-set as for a write, checked before the latest version is looked at.
+   */
+  private patch(path: string, data: Fields): VaultResponse {
+    if (data.data === undefined) throw badRequest('no data provided')
+    const patch = mapField(data, 'data') ?? {}
+    const secret = this.secrets.get(path)
+    if (!secret) return notFound()
+    this.checkAndSet(secret, data)
+    const latest = secret.versions.get(secret.currentVersion)
+    if (!latest) return notFound()
+    if (latest.deleted || latest.destroyed || !latest.data)
+      return coded(404, this.versionMetadata(secret, secret.currentVersion, latest))
+    return this.addVersion(path, secret, mergePatch(latest.data, patch) as Fields)
+  }
+
+  /** validateCheckAndSetOption: `options.cas` must be the current version; required where cas_required is set. */
+  private checkAndSet(secret: Secret, data: Fields): void {
     const options = mapField(data, 'options')
     if (options && options.cas !== undefined) {
       let cas: number | undefined
@@ -143,6 +192,10 @@ export class KvEngine implements SecretsEngine {
     } else if (this.config.casRequired || secret.casRequired) {
       throw badRequest('check-and-set parameter required for this call')
     }
+  }
+
+  /** The write's answer: the new version's metadata. */
+  private addVersion(path: string, secret: Secret, value: Fields): VaultResponse {
     const created = now()
     const version: Version = { data: structuredClone(value), created, deleted: '', destroyed: false }
     secret.currentVersion += 1

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { SecretsEngine } from './engine.js'
 import { type Fields, mapField, stringField } from './fields.js'
 import { KvEngine } from './kv-engine.js'
-import { badRequest } from './responses.js'
+import { badRequest, NotEmulated } from './responses.js'
 import { TransitEngine } from './transit-engine.js'
 import { VAULT_VERSION_CORE } from './version.js'
 
@@ -20,15 +20,14 @@ export interface MountEntry {
   engine?: SecretsEngine
 }
 
-/** Secrets engines Vault ships that the emulator does not emulate: a clear refusal rather than Vault's "not found". */
+/** Secrets engines Vault ships that the emulator does not emulate: 501 naming them rather than Vault's "not found". */
 const VAULT_BUILTIN_TYPES = new Set(
   'ad alicloud aws azure consul database gcp gcpkms kmip kubernetes ldap mongodbatlas nomad openldap pki rabbitmq ssh terraform totp'.split(
     ' ',
   ),
 )
 const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/']
-const NOT_EMULATED = (what: string) =>
-  `${what} is not supported by the Testbed Vault emulator (it emulates transit and kv version 2); use a real Vault (the container or binary provider)`
+const EMULATED_ENGINES = 'it emulates the transit and kv version 2 secrets engines'
 
 /** `/foo` and `foo` both name the mount `foo/`. */
 export const mountPath = (path: string): string => `${path.replace(/^\/+/, '').replace(/\/+$/, '')}/`
@@ -108,10 +107,14 @@ export class MountTable {
     if (type === 'transit') {
       this.add(path, type, description, { engine: new TransitEngine(), options: hasOptions ? options : null })
     } else if (type === 'kv') {
-      if (options.version !== '2') throw badRequest(NOT_EMULATED('kv version 1 (options.version "2" is)'))
+      if (options.version !== '2')
+        throw new NotEmulated(
+          'kv version 1',
+          'it emulates kv version 2: mount type "kv-v2", or type "kv" with options {"version": "2"}',
+        )
       this.add(path, type, description, { engine: new KvEngine(), options })
     } else if (VAULT_BUILTIN_TYPES.has(type)) {
-      throw badRequest(NOT_EMULATED(`secrets engine type "${type}"`))
+      throw new NotEmulated(`the ${type} secrets engine`, EMULATED_ENGINES)
     } else {
       throw badRequest(`plugin not found in the catalog: ${type}`)
     }

@@ -21,6 +21,27 @@ export class VaultError extends Error {
 
 export const badRequest = (message: string): VaultError => new VaultError(400, message)
 
+/**
+ * Something of Vault's API the emulator does not implement: 501 with a message that names it, so that
+ * it never reads as the caller's mistake (Vault's 404 or 405) nor as Vault's own refusal (400). The
+ * router adds the request's method and path. `alternative` says what the emulator offers instead.
+ */
+export class NotEmulated extends VaultError {
+  override name = 'NotEmulated'
+  constructor(
+    readonly feature: string,
+    readonly alternative?: string,
+  ) {
+    super(501, feature)
+  }
+
+  /** The whole message for `request`, e.g. `POST transit/hmac/k`. */
+  describe(request: string): string {
+    const instead = this.alternative ? `; ${this.alternative}` : ''
+    return `the Testbed Vault emulator does not implement ${this.feature} (${request})${instead}; use a real Vault for it: VAULT_ADDR and VAULT_TOKEN, a container (a Docker engine; TESTBED_VAULT_IMAGE names the image) or vault/bao on PATH`
+  }
+}
+
 /** How Vault's core words an error it wrapped with go-multierror. */
 export const multiError = (...messages: string[]): string =>
   `${messages.length} error${messages.length === 1 ? '' : 's'} occurred:\n${messages.map((m) => `\t* ${m}\n`).join('')}\n`

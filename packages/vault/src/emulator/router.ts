@@ -8,8 +8,8 @@ import { MountTable } from './mounts.js'
 import {
   errorResponse,
   multiError,
+  NotEmulated,
   notFound,
-  unsupportedPath,
   VaultError,
   type VaultResponse,
 } from './responses.js'
@@ -70,6 +70,15 @@ function presentedToken(headers: HttpRequest['headers']): string | undefined {
   return /^Bearer\s+(\S+)/i.exec(header(headers, 'authorization') ?? '')?.[1]
 }
 
+/** Go's mime.ParseMediaType, as far as Vault's PATCH check needs it: the type, lower-cased, without parameters. */
+function mediaType(value: string | undefined): string {
+  const type = (value ?? '').split(';')[0]?.trim().toLowerCase()
+  if (!type) throw new VaultError(400, 'mime: no media type')
+  return type
+}
+
+const MERGE_PATCH = 'application/merge-patch+json'
+
 function parseBody(body: Buffer): Fields {
   const text = body.toString('utf8')
   if (!text.trim()) return {}
@@ -101,6 +110,12 @@ function render(method: string, response: VaultResponse): HttpResponse {
   return { status: response.status, headers, body: `${JSON.stringify(response.body)}\n` }
 }
 
+/** `POST transit/hmac/k`: the request as a refusal names it. */
+function requested(request: HttpRequest, method: string): string {
+  const { pathname } = new URL(request.url, 'http://vault.invalid')
+  return `${method} ${decodeURIComponent(pathname.replace(/^\/v1\//, ''))}`
+}
+
 export function createVaultHandler(options: VaultHandlerOptions): VaultHandler {
   if (!options.rootToken) throw new Error('the Vault emulator needs a root token')
   const mounts = new MountTable()
@@ -112,11 +127,16 @@ export function createVaultHandler(options: VaultHandlerOptions): VaultHandler {
     const url = new URL(request.url, 'http://vault.invalid')
     if (!url.pathname.startsWith('/v1/')) return notFound()
     const path = decodeURIComponent(url.pathname.slice('/v1/'.length))
-    const open = sys.unauthenticated(path, method)
+    const open = sys.unauthenticated(path, method, url.searchParams)
     if (open) return open
 
     const operation = operationOf(method, url.searchParams)
     if (!operation) return errorResponse(405, [])
+    if (operation === 'patch') {
+      const type = mediaType(header(request.headers, 'content-type'))
+      if (type !== MERGE_PATCH)
+        return errorResponse(415, [`PATCH requires Content-Type of ${MERGE_PATCH}, provided ${type}`])
+    }
     const data =
       operation === 'update' || operation === 'patch'
         ? parseBody(request.body)
@@ -126,6 +146,9 @@ export function createVaultHandler(options: VaultHandlerOptions): VaultHandler {
     if (!token) return errorResponse(403, ['permission denied'])
     if (token !== options.rootToken)
       return errorResponse(403, [multiError('permission denied', 'invalid token')])
+    if (url.searchParams.get('help')) throw new NotEmulated("Vault's help text (?help=1)")
+    if (header(request.headers, 'x-vault-wrap-ttl'))
+      throw new NotEmulated('response wrapping (X-Vault-Wrap-TTL)')
 
     // Vault lists a directory: LIST foo is the list of foo/.
     const logical = operation === 'list' && !path.endsWith('/') ? `${path}/` : path
@@ -134,7 +157,7 @@ export function createVaultHandler(options: VaultHandlerOptions): VaultHandler {
       return tokens.handle({ operation, path: logical.slice('auth/token/'.length), data })
     const mount = mounts.route(logical)
     if (!mount) return errorResponse(404, [`no handler for route "${logical}". route entry not found.`])
-    if (!mount.entry.engine) return unsupportedPath()
+    if (!mount.entry.engine) throw new NotEmulated(`the ${mount.entry.type} secrets engine`)
     return mount.entry.engine.handle({ operation, path: mount.rest, data })
   }
 
@@ -144,7 +167,9 @@ export function createVaultHandler(options: VaultHandlerOptions): VaultHandler {
     try {
       response = serve(request, method)
     } catch (error) {
-      if (error instanceof VaultError) response = errorResponse(error.status, [error.message])
+      if (error instanceof NotEmulated)
+        response = errorResponse(501, [error.describe(requested(request, method))])
+      else if (error instanceof VaultError) response = errorResponse(error.status, [error.message])
       else if (error instanceof URIError) response = errorResponse(400, [error.message])
       else response = errorResponse(500, [multiError(error instanceof Error ? error.message : String(error))])
     }

@@ -1,15 +1,37 @@
-// auth/token/lookup-self for the one token dev mode has: the root token.
+// auth/token/lookup-self for the one token dev mode has: the root token. The token store's other paths
+// answer 501: the emulator accepts only the root token, so it cannot create, renew or revoke one.
 import { randomBytes } from 'node:crypto'
-import { dispatch, type EngineRequest, type Route, type SecretsEngine } from './engine.js'
+import { dispatch, type EngineRequest, notEmulatedRoutes, type Route, type SecretsEngine } from './engine.js'
 import { ok, type VaultResponse } from './responses.js'
 
 const MOUNT_TYPE = 'token'
+
+/** The token store's paths in Vault 1.18 (vault/token_store.go) besides lookup-self. */
+const NOT_EMULATED_TOKEN_PATHS = [
+  'accessors',
+  'create',
+  'create-orphan',
+  'lookup',
+  'lookup-accessor',
+  'renew',
+  'renew-accessor',
+  'renew-self',
+  'revoke',
+  'revoke-accessor',
+  'revoke-orphan',
+  'revoke-self',
+  'roles',
+  'tidy',
+]
 
 export class TokenBackend implements SecretsEngine {
   private readonly accessor = randomBytes(18).toString('base64url').slice(0, 24)
   private readonly created = Math.floor(Date.now() / 1000)
   private readonly routes: Route[] = [
     { pattern: /^lookup-self$/, read: () => this.lookupSelf(), update: () => this.lookupSelf() },
+    ...notEmulatedRoutes(
+      NOT_EMULATED_TOKEN_PATHS.map((name) => [`${name}(?:/.*)?`, `the token store's auth/token/${name}`]),
+    ),
   ]
 
   constructor(private readonly rootToken: string) {}

@@ -1,9 +1,9 @@
 // The transit secrets engine's HTTP paths (https://developer.hashicorp.com/vault/api-docs/secret/transit):
-// keys, encrypt, decrypt, rewrap and datakey, in Vault's wording.
+// keys, encrypt, decrypt, rewrap and datakey, in Vault's wording; transit's other paths answer 501.
 import { randomBytes } from 'node:crypto'
-import { dispatch, type EngineRequest, type Route, type SecretsEngine } from './engine.js'
+import { dispatch, type EngineRequest, notEmulatedRoutes, type Route, type SecretsEngine } from './engine.js'
 import { boolField, decodeBase64, durationField, type Fields, intField, stringField } from './fields.js'
-import { badRequest, noContent, notFound, ok, type VaultResponse } from './responses.js'
+import { badRequest, NotEmulated, noContent, notFound, ok, type VaultResponse } from './responses.js'
 import { attempt, batchInput, contextSet, reply } from './transit-batch.js'
 import { isEmulatedKeyType, type KeyType, TransitKey } from './transit-keys.js'
 
@@ -28,18 +28,44 @@ const VAULT_KEY_TYPES = new Set([
   'ml-dsa',
   'hybrid',
 ])
-const NOT_EMULATED_DERIVED =
-  'derived keys are not supported by the Testbed Vault emulator (a key derivation context is not emulated); ' +
-  'use a real Vault (the container or binary provider) for derived or convergent keys'
+const DERIVED_KEYS = 'derived and convergent keys'
+const EMULATED_TYPES = 'it emulates the key types aes128-gcm96, aes256-gcm96 and chacha20-poly1305'
+
+/** Transit's paths in Vault 1.18 (builtin/logical/transit/backend.go) that the emulator does not have. */
+const NOT_EMULATED_PATHS = notEmulatedRoutes([
+  [`keys/${NAME}/(?:import|import_version)`, "transit's key import"],
+  ['wrapping_key', "transit's key import"],
+  [`keys/${NAME}/trim`, "transit's key trim"],
+  [`keys/${NAME}/(?:csr|set-certificate)`, "transit's key certificates"],
+  ['(?:export|byok-export)/.*', "transit's key export"],
+  [`backup/${NAME}`, "transit's key backup"],
+  [`restore(?:/${NAME})?`, "transit's key restore"],
+  ['random(?:/.*)?', "transit's random bytes"],
+  ['hash(?:/.*)?', "transit's hash"],
+  ['hmac/.*', "transit's HMAC"],
+  ['sign/.*', "transit's signing"],
+  ['verify/.*', "transit's signature and HMAC verification"],
+  ['cache-config', "transit's cache configuration"],
+  ['config/keys', "transit's keys configuration"],
+])
+
+/**
+ * `associated_data` (AEAD additional data, Vault 1.13) would be authenticated by Vault; encrypting without
+ * it would make a wrong one decrypt here, so it is refused rather than ignored.
+ */
+function refuseAssociatedData(data: Fields): void {
+  const items = Array.isArray(data.batch_input) ? (data.batch_input as unknown[]) : []
+  const carries = (fields: unknown) =>
+    Boolean(fields && typeof fields === 'object' && (fields as Fields).associated_data)
+  if (carries(data) || items.some(carries)) throw new NotEmulated("transit's associated_data (AEAD)")
+}
 
 function keyType(type: string, upsert: boolean): KeyType {
   if (isEmulatedKeyType(type)) return type
   if (upsert && type.startsWith('ecdsa-'))
     throw badRequest(`key type ${type} not supported for this operation`)
   if (VAULT_KEY_TYPES.has(type) && (!upsert || type.startsWith('rsa-')))
-    throw badRequest(
-      `key type ${type} is not supported by the Testbed Vault emulator (it emulates aes128-gcm96, aes256-gcm96 and chacha20-poly1305)`,
-    )
+    throw new NotEmulated(`transit key type ${type}`, EMULATED_TYPES)
   throw badRequest(`unknown key type ${type}`)
 }
 
@@ -70,6 +96,7 @@ export class TransitEngine implements SecretsEngine {
       pattern: at(`datakey/${NAME}/${NAME}`),
       update: (data, [kind, name]) => this.datakey(kind as string, name as string, data),
     },
+    ...NOT_EMULATED_PATHS,
   ]
 
   handle(request: EngineRequest): VaultResponse {
@@ -93,7 +120,7 @@ export class TransitEngine implements SecretsEngine {
     if (!derived && boolField(data, 'convergent_encryption'))
       throw badRequest('convergent encryption requires derivation to be enabled')
     const type = keyType(stringField(data, 'type') ?? 'aes256-gcm96', false)
-    if (derived) throw badRequest(NOT_EMULATED_DERIVED)
+    if (derived) throw new NotEmulated(DERIVED_KEYS)
     const existing = this.keys.get(name)
     if (existing) return ok(existing.describe(), MOUNT_TYPE, { warnings: [`key ${name} already existed`] })
     const key = new TransitKey(name, type, {
@@ -174,6 +201,7 @@ export class TransitEngine implements SecretsEngine {
 
   /** Encrypting with a key that does not exist creates it (the `create` capability's upsert). */
   private encrypt(name: string, data: Fields): VaultResponse {
+    refuseAssociatedData(data)
     const batch = batchInput(data, true)
     if (!batch && data.plaintext === undefined) throw badRequest('missing plaintext to encrypt')
     const items = batch ?? [
@@ -196,7 +224,7 @@ export class TransitEngine implements SecretsEngine {
       if (boolField(data, 'convergent_encryption') && !withContext)
         throw badRequest('convergent encryption requires derivation to be enabled, so context is required')
       const type = keyType(stringField(data, 'type') ?? 'aes256-gcm96', true)
-      if (withContext) throw badRequest(NOT_EMULATED_DERIVED)
+      if (withContext) throw new NotEmulated(DERIVED_KEYS)
       key = new TransitKey(name, type)
       this.keys.set(name, key)
     }
@@ -215,6 +243,7 @@ export class TransitEngine implements SecretsEngine {
   }
 
   private decrypt(name: string, data: Fields): VaultResponse {
+    refuseAssociatedData(data)
     const batch = batchInput(data, false)
     const items = batch ?? [
       { ciphertext: stringField(data, 'ciphertext'), context: stringField(data, 'context') },
@@ -233,6 +262,7 @@ export class TransitEngine implements SecretsEngine {
 
   /** Decrypt and encrypt again with the latest version (or `key_version`); never returns plaintext. */
   private rewrap(name: string, data: Fields): VaultResponse {
+    refuseAssociatedData(data)
     const batch = batchInput(data, false)
     const items = batch ?? [
       {
