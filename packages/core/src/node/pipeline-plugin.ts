@@ -1,4 +1,4 @@
-import type { Plugin } from 'vite'
+import type { Plugin } from 'vitest/config'
 import type { TestbedContext } from '../shared/provided-context.js'
 import type { ServiceDefinition } from './define-service.js'
 import type { TestbedReporter } from './reporter.js'
