@@ -1,4 +1,5 @@
 import { type Provider, testcontainersOf } from '@testbed/core/config'
+import type * as Testcontainers from 'testcontainers'
 import { type RedisConnection, redisConnection } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
@@ -22,7 +23,10 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
       const dragonfly = image.toLowerCase().includes('dragonfly')
       const container = await ctx.startContainer(image, async (labels) => {
         if (dragonfly) {
-          const { GenericContainer, Wait } = testcontainersOf('@testcontainers/redis', import.meta.url)
+          const { GenericContainer, Wait } = testcontainersOf<typeof Testcontainers>(
+            '@testcontainers/redis',
+            import.meta.url,
+          )
           return new GenericContainer(image)
             .withLabels(labels)
             .withExposedPorts(PORT)

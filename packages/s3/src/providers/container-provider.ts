@@ -1,4 +1,5 @@
 import { type Provider, testcontainersOf } from '@testbed/core/config'
+import type * as Testcontainers from 'testcontainers'
 import type { S3Found } from '../connection.js'
 
 export interface ContainerOptions {
@@ -45,7 +46,10 @@ export function containerProvider(options: ContainerOptions = {}): Provider<S3Fo
       const accessKeyId = s3mock ? 'test' : `TESTBED${ctx.secret().slice(3, 16).toUpperCase()}`
       const secretAccessKey = s3mock ? 'test' : ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
-        const { GenericContainer, Wait } = testcontainersOf('@testcontainers/localstack', import.meta.url)
+        const { GenericContainer, Wait } = testcontainersOf<typeof Testcontainers>(
+          '@testcontainers/localstack',
+          import.meta.url,
+        )
         return new GenericContainer(image)
           .withExposedPorts(port)
           .withEnvironment(

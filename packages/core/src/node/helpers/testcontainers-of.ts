@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module'
-import type * as Testcontainers from 'testcontainers'
 
 /**
  * testcontainers itself, as the module `of` (`@testcontainers/redis`, resolved from `from`, the
  * plugin's `import.meta.url`) resolves it: the same copy, for a plugin's generic containers.
+ * The caller names the type (`testcontainersOf<typeof Testcontainers>(…)`): testcontainers is an
+ * optional peer of core, so core's published types must not import it.
  */
-export function testcontainersOf(of: string, from: string): typeof Testcontainers {
+export function testcontainersOf<Module = unknown>(of: string, from: string): Module {
   const module = createRequire(from).resolve(of)
-  return createRequire(module)('testcontainers') as typeof Testcontainers
+  return createRequire(module)('testcontainers') as Module
 }
