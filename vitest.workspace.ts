@@ -9,6 +9,7 @@ import { postgres, postgresBinaries } from '@testbed/postgres/config'
 import { redis, redisServerBinary } from '@testbed/redis/config'
 import { s3 } from '@testbed/s3/config'
 import { vault } from '@testbed/vault/config'
+import { vaultClients } from './packages/vault/test/vault-clients.ts'
 
 export const testbed = defineTestbed({
   services: [
@@ -25,6 +26,7 @@ export const testbed = defineTestbed({
     s3({ buckets: ['ft-cache-e2e'] }),
     natsServerBinary(),
     redisServerBinary(),
+    vaultClients(),
   ],
   include: [
     'packages/*/src/**/*.test.ts',
