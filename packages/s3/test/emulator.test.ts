@@ -5,14 +5,25 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteBucketTaggingCommand,
   DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
+  GetBucketAclCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
+  PutBucketAclCommand,
+  PutBucketTaggingCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -170,7 +181,6 @@ describe("Testbed's S3 emulator, through the AWS SDK", { tags: ['tier1'] }, () =
     expect(await codeOf(s3.send(new CreateBucketCommand({ Bucket: 'Not_A_Bucket' })))).toBe(
       'InvalidBucketName',
     )
-    expect(await codeOf(s3.send(new CreateBucketCommand({ Bucket: bucket })))).toBe('BucketAlreadyOwnedByYou')
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'data' }))
     expect(await codeOf(s3.send(new DeleteBucketCommand({ Bucket: bucket })))).toBe('BucketNotEmpty')
     const policy = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket })).catch((e: Error) => e)
@@ -197,6 +207,277 @@ describe("Testbed's S3 emulator, through the AWS SDK", { tags: ['tier1'] }, () =
     const anonymous = await fetch(`${emulator.url}/`)
     expect(anonymous.status).toBe(403)
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>')
+  })
+})
+
+describe('what S3 keeps with an object, and what the emulator refuses by name', { tags: ['tier1'] }, () => {
+  test('storage class, SSE-S3 and tags are kept and given back; archived objects cannot be read', async () => {
+    const bucket = await freshBucket()
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'ia',
+        Body: 'infrequent',
+        StorageClass: 'STANDARD_IA',
+        ServerSideEncryption: 'AES256',
+        Tagging: 'team=build&stage=ci%20run',
+      }),
+    )
+    expect(put.ServerSideEncryption).toBe('AES256')
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'ia' }))
+    expect([head.StorageClass, head.ServerSideEncryption]).toEqual(['STANDARD_IA', 'AES256'])
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ia' }))
+    expect([got.TagCount, await got.Body?.transformToString()]).toEqual([2, 'infrequent'])
+    // STANDARD is never named on HEAD, as S3 does; listings always name the class.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'std', Body: 'x' }))
+    const std = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'std' }))
+    expect([std.StorageClass, std.ServerSideEncryption]).toEqual([undefined, 'AES256'])
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }))
+    expect(listed.Contents?.map((o) => [o.Key, o.StorageClass])).toEqual([
+      ['ia', 'STANDARD_IA'],
+      ['std', 'STANDARD'],
+    ])
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'ia' }))
+    expect(tags.TagSet).toEqual([
+      { Key: 'team', Value: 'build' },
+      { Key: 'stage', Value: 'ci run' },
+    ])
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: 'ia',
+        Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] },
+      }),
+    )
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'ia' }))).TagSet).toEqual([
+      { Key: 'k', Value: 'v' },
+    ])
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'ia' }))
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'ia' }))).TagSet).toEqual([])
+    // A copy takes STANDARD unless told otherwise, and the source's tags unless REPLACEd.
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: 'ia',
+        Tagging: { TagSet: [{ Key: 'a', Value: '1' }] },
+      }),
+    )
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copied', CopySource: `${bucket}/ia` }))
+    const copied = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'copied' }))
+    expect([copied.StorageClass, copied.TagCount]).toEqual([undefined, 1])
+    await copied.Body?.transformToString()
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cold', Body: 'x', StorageClass: 'GLACIER' }))
+    expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cold' }))).StorageClass).toBe(
+      'GLACIER',
+    )
+    expect(await codeOf(read(s3, bucket, 'cold'))).toBe('InvalidObjectState')
+    expect(
+      await codeOf(
+        s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'thawed', CopySource: `${bucket}/cold` })),
+      ),
+    ).toBe('InvalidObjectState')
+  })
+
+  test('bad storage classes and tags, ACLs other than the owner’s, KMS and SSE-C are refused, each by name', async () => {
+    const bucket = await freshBucket()
+    const refusal = (input: Partial<ConstructorParameters<typeof PutObjectCommand>[0]>) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'x', ...input })).then(
+        () => 'accepted',
+        (error: Error) => `${error.name}: ${error.message}`,
+      )
+    expect(await refusal({ StorageClass: 'COLD' as 'GLACIER' })).toBe(
+      'InvalidStorageClass: The storage class you specified is not valid',
+    )
+    expect(await refusal({ Tagging: 'aws:x=1' })).toBe('InvalidTag: Your TagKey cannot be prefixed with aws:')
+    expect(await refusal({ Tagging: Array.from({ length: 11 }, (_, i) => `t${i}=v`).join('&') })).toBe(
+      'InvalidTag: Object tags cannot be greater than 10',
+    )
+    expect(await refusal({ ACL: 'public-read' })).toBe(
+      'AccessControlListNotSupported: The bucket does not allow ACLs (x-amz-acl: public-read)',
+    )
+    expect(await refusal({ GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })).toBe(
+      'AccessControlListNotSupported: The bucket does not allow ACLs (x-amz-grant-read)',
+    )
+    expect(await refusal({ ACL: 'bucket-owner-full-control' })).toBe('accepted')
+    expect(await refusal({ ACL: 'private' })).toBe('accepted')
+    expect(await refusal({ ServerSideEncryption: 'aws:kms' })).toBe(
+      "NotImplemented: Testbed's S3 emulator does not implement SSE-KMS (x-amz-server-side-encryption: aws:kms); only AES256 (SSE-S3) is",
+    )
+    expect(
+      await refusal({
+        SSECustomerAlgorithm: 'AES256',
+        SSECustomerKey: 'k'.repeat(32),
+      }),
+    ).toMatch(
+      /^NotImplemented: Testbed's S3 emulator does not implement SSE-C \(x-amz-server-side-encryption-customer-/,
+    )
+    expect(await refusal({ ObjectLockLegalHoldStatus: 'ON' })).toBe(
+      'InvalidRequest: Bucket is missing Object Lock Configuration (x-amz-object-lock-legal-hold)',
+    )
+    expect(await refusal({ ExpectedBucketOwner: '111122223333' })).toBe(
+      "NotImplemented: Testbed's S3 emulator does not implement the request header x-amz-expected-bucket-owner",
+    )
+    // Reading an ACL shows the owner's full control; setting one is refused.
+    const acl = await s3.send(new GetBucketAclCommand({ Bucket: bucket }))
+    expect(acl.Grants?.map((g) => [g.Grantee?.ID, g.Permission])).toEqual([['testbed', 'FULL_CONTROL']])
+    expect(await codeOf(s3.send(new PutBucketAclCommand({ Bucket: bucket, ACL: 'public-read' })))).toBe(
+      'AccessControlListNotSupported',
+    )
+  })
+
+  test('bucket tagging (NoSuchTagSet until put) and an unversioned bucket’s versioning', async () => {
+    const bucket = await freshBucket()
+    expect(await codeOf(s3.send(new GetBucketTaggingCommand({ Bucket: bucket })))).toBe('NoSuchTagSet')
+    await s3.send(
+      new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [{ Key: 'cost', Value: 'ci' }] } }),
+    )
+    expect((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet).toEqual([
+      { Key: 'cost', Value: 'ci' },
+    ])
+    await s3.send(new DeleteBucketTaggingCommand({ Bucket: bucket }))
+    expect(await codeOf(s3.send(new GetBucketTaggingCommand({ Bucket: bucket })))).toBe('NoSuchTagSet')
+    const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))
+    expect([versioning.$metadata.httpStatusCode, versioning.Status]).toEqual([200, undefined])
+  })
+
+  test('UploadPartCopy with ranges, ListParts in pages, and an absolute Location', async () => {
+    const bucket = await freshBucket()
+    const source = randomData(7 * 1024 * 1024 + 3)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'source', Body: source }))
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'assembled' }))
+    const cut = 5 * 1024 * 1024
+    const ranges = [`bytes=0-${cut - 1}`, `bytes=${cut}-${source.length - 1}`]
+    const parts = []
+    for (const [index, CopySourceRange] of ranges.entries()) {
+      const copied = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: 'assembled',
+          UploadId,
+          PartNumber: index + 1,
+          CopySource: `${bucket}/source`,
+          CopySourceRange,
+        }),
+      )
+      parts.push({ PartNumber: index + 1, ETag: copied.CopyPartResult?.ETag })
+    }
+    expect(
+      await codeOf(
+        s3.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: 'assembled',
+            UploadId,
+            PartNumber: 3,
+            CopySource: `${bucket}/source`,
+            CopySourceRange: `bytes=0-${source.length}`,
+          }),
+        ),
+      ),
+    ).toBe('InvalidArgument')
+    const firstPage = await s3.send(
+      new ListPartsCommand({ Bucket: bucket, Key: 'assembled', UploadId, MaxParts: 1 }),
+    )
+    expect([firstPage.Parts?.map((p) => p.PartNumber), firstPage.IsTruncated]).toEqual([[1], true])
+    const secondPage = await s3.send(
+      new ListPartsCommand({
+        Bucket: bucket,
+        Key: 'assembled',
+        UploadId,
+        PartNumberMarker: firstPage.NextPartNumberMarker,
+      }),
+    )
+    expect([secondPage.Parts?.map((p) => p.PartNumber), secondPage.IsTruncated]).toEqual([[2], false])
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'assembled',
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    )
+    expect(done.Location).toBe(`${emulator.url}/${bucket}/assembled`)
+    expect(sha256(await read(s3, bucket, 'assembled'))).toBe(sha256(source))
+  })
+
+  test('conditional reads and writes, and answer headers asked for in the query', async () => {
+    const bucket = await freshBucket()
+    const { ETag } = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v1' }))
+    const later = new Date(Date.now() + 3_600_000)
+    const earlier = new Date(Date.now() - 3_600_000)
+    const status = (input: Partial<ConstructorParameters<typeof GetObjectCommand>[0]>) =>
+      s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', ...input })).then(
+        async (got) => `${got.$metadata.httpStatusCode} ${await got.Body?.transformToString()}`,
+        (error: { $metadata?: { httpStatusCode?: number } }) => String(error.$metadata?.httpStatusCode),
+      )
+    expect(await status({ IfNoneMatch: ETag })).toBe('304')
+    expect(await status({ IfModifiedSince: later })).toBe('304')
+    expect(await status({ IfModifiedSince: earlier })).toBe('200 v1')
+    expect(await status({ IfUnmodifiedSince: earlier })).toBe('412')
+    expect(await status({ IfMatch: '"not-the-etag"' })).toBe('412')
+    const overridden = await s3.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: 'k',
+        ResponseContentType: 'text/csv',
+        ResponseCacheControl: 'no-store',
+      }),
+    )
+    expect([overridden.ContentType, overridden.CacheControl]).toEqual(['text/csv', 'no-store'])
+    await overridden.Body?.transformToString()
+    expect(
+      await codeOf(
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v2', IfMatch: '"other"' })),
+      ),
+    ).toBe('PreconditionFailed')
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v2', IfMatch: ETag }))
+    expect((await read(s3, bucket, 'k')).toString()).toBe('v2')
+    expect(await codeOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', PartNumber: 1 })))).toBe(
+      'NotImplemented',
+    )
+  })
+
+  test('CreateBucket of an owned bucket: 200 in us-east-1, BucketAlreadyOwnedByYou elsewhere', async () => {
+    const bucket = await freshBucket()
+    const again = await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+    expect(again.$metadata.httpStatusCode).toBe(200)
+    expect(
+      await codeOf(
+        s3.send(
+          new CreateBucketCommand({
+            Bucket: 'elsewhere',
+            CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+          }),
+        ),
+      ),
+    ).toBe('IllegalLocationConstraintException')
+    const europe = await startS3Emulator({ credentials: [KEYS], region: 'eu-west-1' })
+    const client = s3Client({ ...found, endpoint: europe.url, region: 'eu-west-1' })
+    try {
+      const create = () =>
+        client.send(
+          new CreateBucketCommand({
+            Bucket: 'in-europe',
+            CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+          }),
+        )
+      await create()
+      expect(await codeOf(create())).toBe('BucketAlreadyOwnedByYou')
+    } finally {
+      client.destroy()
+      await europe.close()
+    }
+  })
+
+  test('a Signature Version 2 presigned URL is refused, naming SigV2 and SigV4', async () => {
+    const response = await fetch(
+      `${emulator.url}/any/key?AWSAccessKeyId=${KEYS.accessKeyId}&Expires=9999999999&Signature=abc%3D`,
+    )
+    expect(response.status).toBe(501)
+    const body = await response.text()
+    expect(body).toContain('<Code>NotImplemented</Code>')
+    expect(body).toContain('does not implement Signature Version 2')
+    expect(body).toContain('sign with Signature Version 4 (AWS4-HMAC-SHA256)')
   })
 })
 

@@ -1,4 +1,5 @@
 // ListObjectsV2 and ListObjects: keys in UTF-8 byte order, prefix, delimiter (common prefixes), pages.
+import { OWNER } from './access-control.js'
 import { type S3Request, type S3Response, xmlResponse } from './exchange.js'
 import { invalidArgument } from './s3-error.js'
 import type { StoredObject } from './store.js'
@@ -57,14 +58,15 @@ function encoder(query: URLSearchParams): (text: string) => string {
     : (text) => text
 }
 
-function entries(found: Page, encode: (text: string) => string) {
+function entries(found: Page, encode: (text: string) => string, withOwner: boolean) {
   return {
     Contents: found.contents.map(([key, o]) => ({
       Key: encode(key),
       LastModified: o.lastModified.toISOString(),
       ETag: o.etag,
       Size: o.data.length,
-      StorageClass: 'STANDARD',
+      StorageClass: o.storageClass,
+      ...(withOwner ? { Owner: OWNER } : {}),
       ...(o.checksum ? { ChecksumAlgorithm: o.checksum.algorithm.toUpperCase() } : {}),
     })),
     CommonPrefixes: found.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
@@ -93,7 +95,7 @@ export function listObjectsV2({ store, bucket, query }: S3Request): S3Response {
       : {}),
     ...(query.has('start-after') ? { StartAfter: encode(query.get('start-after') ?? '') } : {}),
     ...(query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
-    ...entries(found, encode),
+    ...entries(found, encode, query.get('fetch-owner') === 'true'),
   })
 }
 
@@ -114,6 +116,6 @@ export function listObjects({ store, bucket, query }: S3Request): S3Response {
     IsTruncated: found.truncated,
     ...(found.truncated && delimiter && found.last !== undefined ? { NextMarker: encode(found.last) } : {}),
     ...(query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
-    ...entries(found, encode),
+    ...entries(found, encode, true),
   })
 }

@@ -1,7 +1,12 @@
 import { md5Hex, verifyChecksum } from './checksums.js'
+import { copySource } from './copy-source.js'
+import { ENCRYPTION_HEADERS } from './encryption.js'
 import { emptyResponse, header, type S3Request, type S3Response, xmlResponse } from './exchange.js'
-import { invalidArgument, noSuchKey, S3Error } from './s3-error.js'
-import { attributesOf, type ObjectChecksum, type StoredObject } from './store.js'
+import { readConditions, writeConditions } from './preconditions.js'
+import { invalidArgument, noSuchKey, notImplemented, S3Error } from './s3-error.js'
+import { refuseArchived, storageClassHeaders, storageClassOf } from './storage-class.js'
+import { attributesOf, headersOf, type ObjectChecksum, type StoredObject } from './store.js'
+import { tagCountHeaders, tagsOfHeader } from './tagging.js'
 import { elementText, parseXml } from './xml.js'
 
 function checksumHeaders(checksum: ObjectChecksum | undefined): Record<string, string> {
@@ -14,6 +19,9 @@ function objectHeaders(o: StoredObject): Record<string, string> {
   return {
     ...o.headers,
     ...Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
+    ...storageClassHeaders(o.storageClass),
+    ...tagCountHeaders(o.tags),
+    ...ENCRYPTION_HEADERS,
     etag: o.etag,
     'last-modified': o.lastModified.toUTCString(),
     'accept-ranges': 'bytes',
@@ -23,21 +31,14 @@ function objectHeaders(o: StoredObject): Record<string, string> {
 export function putObject(request: S3Request): S3Response {
   const { store, bucket, key, headers } = request
   const objects = store.bucket(bucket).objects
-  if (header(headers, 'if-none-match') === '*' && objects.has(key))
-    throw new S3Error(
-      'PreconditionFailed',
-      412,
-      'At least one of the pre-conditions you specified did not hold',
-      {
-        Condition: 'If-None-Match',
-      },
-    )
+  writeConditions(headers, objects.get(key), key)
+  const attributes = attributesOf(headers)
   const { data, checksum: declared } = request.payload()
   verifyChecksum(declared, data)
   const checksum = declared && { ...declared, type: 'FULL_OBJECT' as const }
   const etag = `"${md5Hex(data)}"`
-  objects.set(key, { ...attributesOf(headers), data, etag, lastModified: new Date(), checksum })
-  return emptyResponse(200, { etag, ...checksumHeaders(checksum) })
+  objects.set(key, { ...attributes, data, etag, lastModified: new Date(), checksum })
+  return emptyResponse(200, { etag, ...checksumHeaders(checksum), ...ENCRYPTION_HEADERS })
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`: the one range S3 serves, or undefined for the whole object. */
@@ -57,21 +58,33 @@ function byteRange(range: string | undefined, size: number): [start: number, end
   return [start, end]
 }
 
+/** `?response-content-type=…` and the like: a GET's answer with these headers instead of the stored ones. */
+const RESPONSE_OVERRIDES = [
+  'content-type',
+  'content-language',
+  'expires',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+]
+
+function responseOverrides(query: URLSearchParams): Record<string, string> {
+  const overrides: Record<string, string> = {}
+  for (const name of RESPONSE_OVERRIDES) {
+    const value = query.get(`response-${name}`)
+    if (value !== null) overrides[name] = value
+  }
+  return overrides
+}
+
 function readObject(request: S3Request, withBody: boolean): S3Response {
-  const { store, bucket, key, headers } = request
+  const { store, bucket, key, headers, query } = request
   const found = store.bucket(bucket).objects.get(key)
   if (!found) throw noSuchKey(key)
-  const ifMatch = header(headers, 'if-match')
-  if (ifMatch !== undefined && ifMatch !== found.etag && ifMatch !== '*')
-    throw new S3Error(
-      'PreconditionFailed',
-      412,
-      'At least one of the pre-conditions you specified did not hold',
-      {
-        Condition: 'If-Match',
-      },
-    )
-  if (header(headers, 'if-none-match') === found.etag) return emptyResponse(304, { etag: found.etag })
+  if (query.has('partNumber')) throw notImplemented(`${request.method} of an object with ?partNumber`)
+  if (readConditions(headers, found) === 'not modified')
+    return emptyResponse(304, { etag: found.etag, 'last-modified': found.lastModified.toUTCString() })
+  if (withBody) refuseArchived(found.storageClass)
   const range = byteRange(header(headers, 'range'), found.data.length)
   const body = range ? found.data.subarray(range[0], range[1] + 1) : found.data
   const wantsChecksum = header(headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED'
@@ -79,6 +92,7 @@ function readObject(request: S3Request, withBody: boolean): S3Response {
     status: range ? 206 : 200,
     headers: {
       ...objectHeaders(found),
+      ...responseOverrides(query),
       ...(range ? { 'content-range': `bytes ${range[0]}-${range[1]}/${found.data.length}` } : {}),
       ...(wantsChecksum && !range ? checksumHeaders(found.checksum) : {}),
       // HEAD answers with the length of what GET would send.
@@ -91,7 +105,8 @@ function readObject(request: S3Request, withBody: boolean): S3Response {
 export const getObject = (request: S3Request) => readObject(request, true)
 export const headObject = (request: S3Request) => readObject(request, false)
 
-export function deleteObject({ store, bucket, key }: S3Request): S3Response {
+export function deleteObject({ store, bucket, key, headers }: S3Request): S3Response {
+  if (headers['if-match'] !== undefined) throw notImplemented('DeleteObject with If-Match')
   store.bucket(bucket).objects.delete(key)
   return emptyResponse(204)
 }
@@ -111,34 +126,53 @@ export function deleteObjects(request: S3Request): S3Response {
   return xmlResponse('DeleteResult', { Deleted: quiet ? [] : keys.map((Key) => ({ Key })) })
 }
 
-/** `x-amz-copy-source`: `[/]<bucket>/<key>`, percent-encoded. */
-function copySource(value: string): [bucket: string, key: string] {
-  const decoded = decodeURIComponent(value.split('?')[0] ?? '').replace(/^\//, '')
-  const slash = decoded.indexOf('/')
-  if (slash <= 0 || slash === decoded.length - 1)
-    throw invalidArgument(
-      'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
-      'x-amz-copy-source',
-      value,
-    )
-  return [decoded.slice(0, slash), decoded.slice(slash + 1)]
+/** `x-amz-metadata-directive`, `x-amz-tagging-directive`: COPY (the default) or REPLACE. */
+function directive(request: S3Request, name: string, what: string): 'COPY' | 'REPLACE' {
+  const value = header(request.headers, name) ?? 'COPY'
+  if (value !== 'COPY' && value !== 'REPLACE')
+    throw invalidArgument(`Unknown ${what} directive.`, name, value)
+  return value
 }
 
-export function copyObject(request: S3Request, source: string): S3Response {
+const REDIRECT = 'x-amz-website-redirect-location'
+
+export function copyObject(request: S3Request, sourceHeader: string): S3Response {
   const { store, bucket, key, headers } = request
-  const [fromBucket, fromKey] = copySource(source)
-  const from = store.bucket(fromBucket).objects.get(fromKey)
-  if (!from) throw noSuchKey(fromKey)
+  const source = copySource(store, headers, sourceHeader)
+  const from = source.object
   const target = store.bucket(bucket)
-  const replace = header(headers, 'x-amz-metadata-directive') === 'REPLACE'
-  if (fromBucket === bucket && fromKey === key && !replace)
+  const metadata = directive(request, 'x-amz-metadata-directive', 'metadata')
+  const tagging = directive(request, 'x-amz-tagging-directive', 'tagging')
+  const changes =
+    metadata === 'REPLACE' ||
+    [REDIRECT, 'x-amz-storage-class', 'x-amz-server-side-encryption'].some((h) => headers[h] !== undefined)
+  if (source.bucket === bucket && source.key === key && !changes)
     throw new S3Error(
       'InvalidRequest',
       400,
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     )
-  const attributes = replace ? attributesOf(headers) : { headers: from.headers, metadata: from.metadata }
-  const copy: StoredObject = { ...from, ...attributes, lastModified: new Date() }
+  // The redirect location is each object's own: a copy has it only when the request names it.
+  const copied =
+    metadata === 'REPLACE'
+      ? headersOf(headers)
+      : {
+          headers: {
+            ...Object.fromEntries(Object.entries(from.headers).filter(([name]) => name !== REDIRECT)),
+            ...(headers[REDIRECT] !== undefined ? { [REDIRECT]: String(headers[REDIRECT]) } : {}),
+          },
+          metadata: from.metadata,
+        }
+  const copy: StoredObject = {
+    ...from,
+    ...copied,
+    storageClass: storageClassOf(headers),
+    tags: tagging === 'REPLACE' ? tagsOfHeader(headers) : new Map(from.tags),
+    lastModified: new Date(),
+  }
   target.objects.set(key, copy)
-  return xmlResponse('CopyObjectResult', { ETag: copy.etag, LastModified: copy.lastModified.toISOString() })
+  return {
+    ...xmlResponse('CopyObjectResult', { ETag: copy.etag, LastModified: copy.lastModified.toISOString() }),
+    headers: { 'content-type': 'application/xml', ...ENCRYPTION_HEADERS },
+  }
 }

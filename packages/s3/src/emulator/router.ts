@@ -1,9 +1,19 @@
 // From a request to an operation, as S3 routes path-style requests: by method, by whether a key is
-// named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name.
+// named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name,
+// and so is every `x-amz-*` header the emulator does not act on (request-headers.ts).
 import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { getAcl, putAcl } from './access-control.js'
 import { checkBucketName } from './bucket-name.js'
-import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets } from './bucket-operations.js'
+import {
+  bucketLocation,
+  bucketVersioning,
+  createBucket,
+  deleteBucket,
+  headBucket,
+  listBuckets,
+} from './bucket-operations.js'
+import { getBucketEncryption } from './encryption.js'
 import { header, type S3Request, type S3Response } from './exchange.js'
 import { listObjects, listObjectsV2 } from './listing.js'
 import {
@@ -13,6 +23,7 @@ import {
   listMultipartUploads,
   listParts,
   uploadPart,
+  uploadPartCopy,
 } from './multipart-operations.js'
 import {
   copyObject,
@@ -23,9 +34,18 @@ import {
   putObject,
 } from './object-operations.js'
 import { readPayload } from './payload.js'
+import { checkRequestHeaders, withHoistedHeaders } from './request-headers.js'
 import { notImplemented, S3Error } from './s3-error.js'
 import { verifySignature } from './signature-v4.js'
 import { Store } from './store.js'
+import {
+  deleteBucketTagging,
+  deleteObjectTagging,
+  getBucketTagging,
+  getObjectTagging,
+  putBucketTagging,
+  putObjectTagging,
+} from './tagging.js'
 import { xmlDocument } from './xml.js'
 
 export interface RawRequest {
@@ -68,6 +88,18 @@ const ARGUMENTS = new Set([
   'x-id',
   'partNumber',
   'uploadId',
+  'max-uploads',
+  'key-marker',
+  'upload-id-marker',
+  'max-parts',
+  'part-number-marker',
+  // GetObject's answer headers
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
 ])
 
 function subresource(query: URLSearchParams, handled: string[] = []): string | undefined {
@@ -75,8 +107,8 @@ function subresource(query: URLSearchParams, handled: string[] = []): string | u
     if (
       !ARGUMENTS.has(name) &&
       !handled.includes(name) &&
-      !name.toLowerCase().startsWith('x-amz-') &&
-      !name.startsWith('response-')
+      // hoisted headers (checked as headers) and a presigned URL's signature
+      !name.toLowerCase().startsWith('x-amz-')
     )
       return name
   return undefined
@@ -101,14 +133,21 @@ function route(request: S3Request): Operation {
   if (!key) {
     switch (method) {
       case 'PUT':
+        if (query.has('tagging')) return putBucketTagging
+        if (query.has('acl')) return putAcl
         return unknown() ?? createBucket
       case 'HEAD':
         return headBucket
       case 'DELETE':
+        if (query.has('tagging')) return deleteBucketTagging
         return unknown() ?? deleteBucket
       case 'GET':
         if (query.has('location')) return bucketLocation
-        if (query.has('uploads')) return listMultipartUploads
+        if (query.has('uploads')) return unknown(['uploads']) ?? listMultipartUploads
+        if (query.has('versioning')) return bucketVersioning
+        if (query.has('tagging')) return getBucketTagging
+        if (query.has('acl')) return getAcl
+        if (query.has('encryption')) return getBucketEncryption
         return unknown() ?? (query.get('list-type') === '2' ? listObjectsV2 : listObjects)
       case 'POST':
         return query.has('delete') ? deleteObjects : refuse()
@@ -119,20 +158,21 @@ function route(request: S3Request): Operation {
   const copy = header(request.headers, 'x-amz-copy-source')
   switch (method) {
     case 'PUT':
-      if (query.has('uploadId'))
-        return copy
-          ? () => {
-              throw notImplemented('UploadPartCopy')
-            }
-          : uploadPart
+      if (query.has('uploadId')) return copy ? (r) => uploadPartCopy(r, copy) : uploadPart
+      if (query.has('tagging')) return putObjectTagging
+      if (query.has('acl')) return putAcl
       return unknown() ?? (copy ? (r) => copyObject(r, copy) : putObject)
     case 'GET':
       if (query.has('uploadId')) return listParts
+      if (query.has('tagging')) return getObjectTagging
+      if (query.has('acl')) return getAcl
       return unknown() ?? getObject
     case 'HEAD':
-      return headObject
+      return unknown() ?? headObject
     case 'DELETE':
-      return query.has('uploadId') ? abortMultipartUpload : (unknown() ?? deleteObject)
+      if (query.has('uploadId')) return abortMultipartUpload
+      if (query.has('tagging')) return deleteObjectTagging
+      return unknown() ?? deleteObject
     case 'POST':
       if (query.has('uploads')) return createMultipartUpload
       if (query.has('uploadId')) return completeMultipartUpload
@@ -190,12 +230,15 @@ export function createS3Handler(options: S3HandlerOptions): S3Handler {
       const slash = target.indexOf('/')
       const bucket = decodePath(slash < 0 ? target : target.slice(0, slash))
       const key = slash < 0 ? '' : decodePath(target.slice(slash + 1))
+      const query = new URLSearchParams(rawQuery)
+      const headers = withHoistedHeaders(raw.headers, query)
+      checkRequestHeaders(headers)
       const request: S3Request = {
         method: raw.method,
         bucket,
         key,
-        query: new URLSearchParams(rawQuery),
-        headers: raw.headers,
+        query,
+        headers,
         payload: () => readPayload(raw.body, raw.headers, signer),
         store,
         region,

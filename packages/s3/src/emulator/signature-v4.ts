@@ -98,7 +98,15 @@ interface Claimed {
   presigned: boolean
 }
 
+const signatureV2 = (how: string) =>
+  new S3Error(
+    'NotImplemented',
+    501,
+    `Testbed's S3 emulator does not implement Signature Version 2 (${how}): sign with Signature Version 4 (${ALGORITHM}), as S3 requires in every region opened since 2014`,
+  )
+
 function fromHeader(authorization: string, headers: IncomingHttpHeaders): Claimed {
+  if (authorization.startsWith('AWS ')) throw signatureV2('Authorization: AWS <key>:<signature>')
   if (!authorization.startsWith(`${ALGORITHM} `))
     throw new S3Error('InvalidArgument', 400, `Unsupported Authorization Type: only ${ALGORITHM} (SigV4) is`)
   const parts = new Map(
@@ -180,6 +188,8 @@ export function verifySignature(
 ): Signer {
   const params = new URLSearchParams(request.query)
   const authorization = request.headers.authorization
+  if (!authorization && params.has('AWSAccessKeyId') && params.has('Signature'))
+    throw signatureV2('a presigned URL with AWSAccessKeyId, Signature and Expires')
   const claimed = authorization
     ? fromHeader(authorization, request.headers)
     : params.has('X-Amz-Signature')

@@ -1,6 +1,8 @@
 // What the emulator holds, in memory: buckets, their objects, and multipart uploads in progress.
 import type { ChecksumAlgorithm } from './checksums.js'
 import { noSuchBucket } from './s3-error.js'
+import { type StorageClass, storageClassOf } from './storage-class.js'
+import { type Tags, tagsOfHeader } from './tagging.js'
 
 /** Headers stored with an object and given back on GET and HEAD. */
 export const STORED_HEADERS = [
@@ -10,6 +12,7 @@ export const STORED_HEADERS = [
   'content-language',
   'cache-control',
   'expires',
+  'x-amz-website-redirect-location',
 ] as const
 
 export interface ObjectChecksum {
@@ -18,10 +21,12 @@ export interface ObjectChecksum {
   type: 'FULL_OBJECT' | 'COMPOSITE'
 }
 
-/** Content type, the stored headers and `x-amz-meta-*`, as given at upload. */
+/** What an upload says of its object: content type, the stored headers, `x-amz-meta-*`, storage class and tags. */
 export interface ObjectAttributes {
   headers: Record<string, string>
   metadata: Record<string, string>
+  storageClass: StorageClass
+  tags: Tags
 }
 
 export interface StoredObject extends ObjectAttributes {
@@ -44,6 +49,7 @@ export interface MultipartUpload extends ObjectAttributes {
   key: string
   initiated: Date
   checksumAlgorithm?: ChecksumAlgorithm
+  checksumType: ObjectChecksum['type']
   parts: Map<number, UploadedPart>
 }
 
@@ -52,6 +58,8 @@ export interface Bucket {
   created: Date
   objects: Map<string, StoredObject>
   uploads: Map<string, MultipartUpload>
+  /** Undefined until tags are put: S3 then answers NoSuchTagSet. */
+  tags?: Tags
 }
 
 export class Store {
@@ -70,8 +78,10 @@ export class Store {
   }
 }
 
-/** The attributes of an upload request that S3 keeps with the object. */
-export function attributesOf(headers: Record<string, string | string[] | undefined>): ObjectAttributes {
+/** The headers and metadata of an upload request that S3 keeps with the object. */
+export function headersOf(
+  headers: Record<string, string | string[] | undefined>,
+): Pick<ObjectAttributes, 'headers' | 'metadata'> {
   const kept: Record<string, string> = { 'content-type': 'binary/octet-stream' }
   const metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
@@ -88,4 +98,9 @@ export function attributesOf(headers: Record<string, string | string[] | undefin
   if (encoding?.length) kept['content-encoding'] = encoding.join(',')
   else delete kept['content-encoding']
   return { headers: kept, metadata }
+}
+
+/** Everything of an upload request that S3 keeps with the object. */
+export function attributesOf(headers: Record<string, string | string[] | undefined>): ObjectAttributes {
+  return { ...headersOf(headers), storageClass: storageClassOf(headers), tags: tagsOfHeader(headers) }
 }

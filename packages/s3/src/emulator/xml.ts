@@ -10,7 +10,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
   ignoreDeclaration: true,
-  isArray: (name) => name === 'Object' || name === 'Part',
+  isArray: (name) => name === 'Object' || name === 'Part' || name === 'Tag',
 })
 
 /** `<Root xmlns="…">…</Root>` with an XML declaration. */
