@@ -162,7 +162,11 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
 
   async function run(dir: string, env: Record<string, string> = {}): Promise<NestedRun> {
     // Only the emulators: a container or a binary of the machine would make the run slow, not truer.
-    const providers = { TESTBED_VAULT_PROVIDERS: 'embedded', TESTBED_AUTH0_PROVIDERS: 'embedded' }
+    const providers = {
+      TESTBED_VAULT_PROVIDERS: 'embedded',
+      TESTBED_AUTH0_PROVIDERS: 'embedded',
+      TESTBED_S3_PROVIDERS: 'embedded',
+    }
     return runVitest({ fixture: dir, cwd: dir, env: { ...providers, ...env }, timeoutMs: 150_000 })
   }
 
@@ -209,6 +213,16 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
       expect(r.code).toBe(0)
     },
   )
+
+  test("packages/s3/README.md: an object in the test's own bucket, on Testbed's S3 emulator", {
+    timeout: 180_000,
+  }, async () => {
+    const { dir, files } = project('packages/s3/README.md', { 'vitest.config.ts': CONFIG })
+    expect(files).toEqual(['test/artifact.test.ts', 'vitest.config.ts', 'vitest.workspace.ts'])
+    const r = await run(dir)
+    expect(outcomes(r), r.stderr).toEqual([['stores an artifact', 'passed']])
+    expect(r.code).toBe(0)
+  })
 
   test("packages/auth0/README.md: tokens and bad tokens against the run's tenant", {
     timeout: 180_000,
