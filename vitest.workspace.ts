@@ -26,6 +26,8 @@ export const testbed = defineTestbed({
     s3({ buckets: ['ft-cache-e2e'] }),
     natsServerBinary(),
     redisServerBinary(),
+    // Real S3 clients the emulator is tested against (Debian's; /usr/bin, not pyenv's shims).
+    hostBinaries('s3_clients', ['aws', 's3cmd', 'rclone']),
     vaultClients(),
   ],
   include: [
