@@ -66,3 +66,67 @@ describe('services start lazily, once per run, and are gone afterwards', { tags:
     expect(run.starts).toEqual([])
   })
 })
+
+describe('a pipeline loads only the files with a test it selects', { tags: ['tier2'] }, () => {
+  const selection = fixturePath('selection')
+  const loaded = (run: Awaited<ReturnType<typeof runVitest>>) =>
+    (run.starts as unknown as Array<{ event: string; file: string; pipeline: string }>)
+      .filter((s) => s.event === 'loaded')
+      .map((s) => `${s.pipeline} ${s.file}`)
+      .sort()
+
+  test('a file none of whose tests a pipeline selects is not loaded there; the summary says so apart', async () => {
+    const run = await runVitest({ fixture: selection })
+    expect(run.code).toBe(0)
+    expect(loaded(run)).toEqual([
+      'enterprise enterprise-only.test.ts',
+      'enterprise helper.test.ts',
+      'enterprise mixed.test.ts',
+      'main helper.test.ts', // its test is declared by a helper, out of a static reading's sight
+      'main main-only.test.ts',
+      'main mixed.test.ts',
+    ])
+    expect(ran(run)).toEqual([
+      'declared by a helper',
+      'enterprise features one',
+      'enterprise features two',
+      'mixed: enterprise part',
+      'mixed: main part',
+      'tier1',
+      'untagged',
+    ])
+    expect(run.stderr).toContain(
+      " Not in the pipeline (left out by its selection): 4 in 'main' (1 file not loaded), 4 in 'enterprise' (1 file not loaded)",
+    )
+    expect(run.stderr).toContain(' Skipped without a reason (.skip, .todo): 1')
+  })
+
+  test('--tags-filter leaves files out too, and is counted apart from the pipeline', async () => {
+    const run = await runVitest({
+      fixture: selection,
+      args: ['--project', 'enterprise', '--tags-filter', 'slow'],
+    })
+    expect(run.code).toBe(0)
+    expect(loaded(run)).toEqual(['enterprise enterprise-only.test.ts', 'enterprise helper.test.ts'])
+    expect(ran(run)).toEqual(['enterprise features two'])
+    expect(run.stderr).toContain(
+      " Not in the pipeline (left out by its selection): 4 in 'enterprise' (2 files not loaded)",
+    )
+    expect(run.stderr).toContain(' Left out by --tags-filter: 3')
+  })
+
+  test('file filters on the command line narrow what is counted', async () => {
+    const run = await runVitest({ fixture: selection, args: ['--project', 'main', 'mixed'] })
+    expect(loaded(run)).toEqual(['main mixed.test.ts'])
+    expect(run.stderr).toContain(" Not in the pipeline (left out by its selection): 1 in 'main'\n")
+  })
+
+  test('a pipeline none of whose files has a selected test still runs them, rather than finding no files', async () => {
+    const run = await runVitest({
+      fixture: selection,
+      args: ['--project', 'main', '--tags-filter', 'e2e', 'main-only', 'enterprise-only'],
+    })
+    expect(run.code).toBe(0)
+    expect(ran(run)).toEqual([])
+  })
+})

@@ -1,9 +1,15 @@
+import { glob } from 'node:fs/promises'
+import { join, matchesGlob } from 'node:path'
 import type { Plugin } from 'vitest/config'
+import type { TestProject } from 'vitest/node'
 import type { TestbedContext } from '../shared/provided-context.js'
+import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
 import type { ServiceDefinition } from './define-service.js'
 import type { TestbedReporter } from './reporter.js'
 import { joinRun } from './run-lifecycle.js'
+import { testsNoneSelected } from './static-tags.js'
 import { realFromEnv, requiredFromEnv } from './strictness.js'
+import { allOf } from './tags-expression.js'
 
 export interface PipelinePluginOptions {
   pipeline: string
@@ -15,17 +21,63 @@ export interface PipelinePluginOptions {
   reporter: TestbedReporter
 }
 
+/** A test file a pipeline does not load: none of its tests is selected. */
+export interface LeftOutFile {
+  file: string
+  /** Each test's tags, read from the source. */
+  tests: string[][]
+}
+
+const escapeGlob = (path: string) => path.replace(/[*?[\]{}()!@+\\]/g, '\\$&')
+
+/**
+ * The project's test files that its filter (the pipeline's selection and `--tags-filter`) certainly
+ * leaves without a test, by their source alone. When every file the command line asks for would go,
+ * none does: a pipeline with nothing to run still runs (and skips) rather than failing with "No test
+ * files found".
+ */
+async function filesWithoutSelectedTests(project: TestProject, filter: string[]): Promise<LeftOutFile[]> {
+  const { include, exclude } = project.config
+  const dir = project.config.dir || project.config.root
+  const excluded = (path: string) => exclude.some((g) => matchesGlob(path, g) || matchesGlob(`${path}/_`, g))
+  const selects = allOf(filter)
+  const candidates: string[] = []
+  for await (const path of glob(include, { cwd: dir, exclude: excluded })) candidates.push(path)
+  const outside = await Promise.all(candidates.map((path) => testsNoneSelected(join(dir, path), selects)))
+  const left = candidates.flatMap((path, i) => {
+    const tests = outside[i]
+    return tests ? [{ path, file: join(dir, path), tests }] : []
+  })
+  const filters = commandLineFileFilters()
+  const asked = (path: string) => matchesFileFilters(join(dir, path), filters, dir)
+  if (candidates.filter(asked).every((path) => left.some((l) => l.path === path))) return []
+  // A new list: projects may share the resolved one.
+  project.config.exclude = [...exclude, ...left.map((l) => escapeGlob(l.path))]
+  return left.map(({ file, tests }) => ({ file, tests }))
+}
+
 /**
  * The Vite plugin each pipeline (Vitest project) carries. Vitest has no per-project `tagsFilter`
  * option, so the pipeline's selection is appended to the project's resolved filter here, where the
- * command line's filter already sits; Vitest ANDs the list in the workers.
+ * command line's filter already sits; Vitest ANDs the list in the workers. Vitest applies that filter
+ * only once a file is loaded, so the files whose source shows no selected test are also taken out of
+ * the project's files: a pipeline does not pay for the tests of another.
  */
 export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
   return {
     name: `testbed:pipeline:${options.pipeline}`,
     async configureVitest({ vitest, project }) {
       const run = await joinRun(vitest, options.services)
-      if (options.select) project.config.tagsFilter = [...(project.config.tagsFilter ?? []), options.select]
+      const cliFilter = [...(project.config.tagsFilter ?? [])]
+      const filter = [...cliFilter, ...(options.select ? [options.select] : [])]
+      if (options.select) project.config.tagsFilter = filter
+      const leftOut = filter.length ? await filesWithoutSelectedTests(project, filter) : []
+      options.reporter.addPipeline(project.name, {
+        select: options.select,
+        tagsFilter: cliFilter,
+        dir: project.config.dir || project.config.root,
+        leftOut,
+      })
       const context: TestbedContext = {
         hubUrl: run.server.url,
         hubToken: run.server.token,

@@ -2,7 +2,10 @@ import { appendFileSync } from 'node:fs'
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
+import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
+import type { LeftOutFile } from './pipeline-plugin.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
+import { allOf, type TagsPredicate } from './tags-expression.js'
 
 type Outcome = 'success' | 'failure' | 'partial failure' | 'complete skip'
 
@@ -12,6 +15,24 @@ interface Starting {
   /** Held back 250 ms, or until the provider's first progress line, whichever comes first. */
   announce: NodeJS.Timeout
   announced: boolean
+}
+
+/** What a pipeline's plugin tells the reporter about the pipeline's selection. */
+export interface PipelineSelection {
+  select?: string
+  /** The command line's `--tags-filter`. */
+  tagsFilter: string[]
+  /** The project's directory, that file filters on the command line are relative to. */
+  dir: string
+  /** Files the pipeline did not load: none of their tests is selected. */
+  leftOut: LeftOutFile[]
+}
+
+interface Pipeline {
+  selects?: TagsPredicate
+  filtered?: TagsPredicate
+  dir: string
+  leftOut: LeftOutFile[]
 }
 
 interface Category {
@@ -40,6 +61,7 @@ export class TestbedReporter implements Reporter {
   private hub: ServiceHub | undefined
   private readonly starting = new Map<string, Starting>()
   private ticker: NodeJS.Timeout | undefined
+  private readonly pipelines = new Map<string, Pipeline>()
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
@@ -50,6 +72,16 @@ export class TestbedReporter implements Reporter {
     if (this.hub === hub) return
     this.hub = hub
     hub.on((event) => this.onHubEvent(event))
+  }
+
+  /** Called by each pipeline's plugin, with what its selection leaves out. */
+  addPipeline(name: string, selection: PipelineSelection): void {
+    this.pipelines.set(name, {
+      selects: selection.select ? allOf([selection.select]) : undefined,
+      filtered: selection.tagsFilter.length ? allOf(selection.tagsFilter) : undefined,
+      dir: selection.dir,
+      leftOut: selection.leftOut,
+    })
   }
 
   private write(line: string): void {
@@ -107,7 +139,7 @@ export class TestbedReporter implements Reporter {
       ...skipReasons(tests),
       ...flakyTests(tests),
       ...categories(tests),
-      ...outsideSelection(tests),
+      ...withoutReason(tests, this.pipelines),
     ]
     if (lines.length) this.write(['', ...lines].join('\n'))
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
@@ -154,15 +186,47 @@ function skipReasons(tests: readonly TestCase[]): string[] {
   return skipped.length ? [' Skipped, with reasons', ...skipped] : []
 }
 
-/** Skips without a reason: left out by a pipeline's selection or `--tags-filter` (or `.skip`). */
-function outsideSelection(tests: readonly TestCase[]): string[] {
-  const count = tests.filter((t) => {
-    const result = t.result()
-    return result.state === 'skipped' && !result.note
-  }).length
-  return count
-    ? [` ${count} skipped without a reason: outside their pipeline's selection or the tags filter (or .skip)`]
-    : []
+/**
+ * Tests skipped without a reason, apart: those outside their pipeline's selection (in files it ran,
+ * and in files it did not load at all), those `--tags-filter` left out, and the rest (`.skip`, `.todo`).
+ */
+function withoutReason(tests: readonly TestCase[], pipelines: ReadonlyMap<string, Pipeline>): string[] {
+  const notIn = new Map<string, { tests: number; files: number }>()
+  const count = (pipeline: string) => {
+    const entry = notIn.get(pipeline) ?? { tests: 0, files: 0 }
+    notIn.set(pipeline, entry)
+    return entry
+  }
+  let byFilter = 0
+  let skipped = 0
+  for (const test of tests) {
+    const result = test.result()
+    if (result.state !== 'skipped' || result.note) continue
+    const pipeline = pipelines.get(test.project.name)
+    if (pipeline?.selects && !pipeline.selects(test.tags)) count(test.project.name).tests++
+    else if (pipeline?.filtered && !pipeline.filtered(test.tags)) byFilter++
+    else skipped++
+  }
+  const filters = commandLineFileFilters()
+  for (const [name, pipeline] of pipelines) {
+    for (const { file, tests: tags } of pipeline.leftOut) {
+      if (!matchesFileFilters(file, filters, pipeline.dir)) continue
+      count(name).files++
+      for (const t of tags) {
+        if (pipeline.selects && !pipeline.selects(t)) count(name).tests++
+        else byFilter++
+      }
+    }
+  }
+  const lines: string[] = []
+  const parts = [...notIn].map(
+    ([name, n]) =>
+      `${n.tests} in '${name}'${n.files ? ` (${n.files} ${n.files === 1 ? 'file' : 'files'} not loaded)` : ''}`,
+  )
+  if (parts.length) lines.push(` Not in the pipeline (left out by its selection): ${parts.join(', ')}`)
+  if (byFilter) lines.push(` Left out by --tags-filter: ${byFilter}`)
+  if (skipped) lines.push(` Skipped without a reason (.skip, .todo): ${skipped}`)
+  return lines
 }
 
 function flakyTests(tests: readonly TestCase[]): string[] {

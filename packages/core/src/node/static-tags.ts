@@ -1,0 +1,204 @@
+import { readFile } from 'node:fs/promises'
+import { parseAst } from 'vitest/node'
+
+/**
+ * The tags of every test a file declares, read from its source without running it, or `undefined`
+ * when the source alone cannot say for sure. Vitest's own static collector (`experimental.preParse`)
+ * drops tags it cannot read; a pipeline must never lose a test that way, so here any doubt keeps the
+ * file: tags that are not string literals, options passed as a variable, a call at collection level
+ * that may declare tests elsewhere (`isolationSuite('a')`, `cases.forEach(…)`), no test found at all.
+ */
+export interface StaticFile {
+  /** One entry per test (in `each` tables: per declaration), with inherited and `@module-tag` tags. */
+  tests: string[][]
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an ESTree node, read structurally
+type Node = any
+
+const TESTS = new Set(['test', 'it', 'bench'])
+const SUITES = new Set(['describe', 'suite'])
+const HOOKS = new Set([
+  'beforeAll',
+  'afterAll',
+  'beforeEach',
+  'afterEach',
+  'aroundAll',
+  'aroundEach',
+  'onTestFinished',
+  'onTestFailed',
+])
+/** Calls on `test` that configure it rather than declare a test. */
+const CONFIGURING = new Set(['extend', 'scoped', 'override'])
+const SAFE_ROOTS = new Set(['vi', 'expect', 'expectTypeOf', 'assertType'])
+
+class Doubt extends Error {}
+
+/** `test.skip.each(table)` → root `test`, properties `skip`, `each`. */
+function chain(callee: Node): { root?: string; properties: string[] } {
+  if (callee?.type === 'Identifier') return { root: callee.name, properties: [] }
+  if (callee?.type === 'CallExpression') return chain(callee.callee)
+  if (callee?.type === 'TaggedTemplateExpression') return chain(callee.tag)
+  if (callee?.type === 'MemberExpression' && !callee.computed && callee.property?.type === 'Identifier') {
+    const inner = chain(callee.object)
+    return { root: inner.root, properties: [...inner.properties, callee.property.name] }
+  }
+  return { properties: [] }
+}
+
+function literalTags(value: Node): string[] {
+  if (value?.type === 'Literal' && typeof value.value === 'string') return [value.value]
+  if (value?.type === 'ArrayExpression') return value.elements.flatMap(literalTags)
+  throw new Doubt()
+}
+
+function optionTags(args: readonly Node[]): string[] {
+  const tags: string[] = []
+  for (const arg of args.slice(1)) {
+    if (arg.type === 'ArrowFunctionExpression' || arg.type === 'FunctionExpression') continue
+    if (arg.type === 'Literal' && typeof arg.value === 'number') continue // a timeout
+    if (arg.type !== 'ObjectExpression') throw new Doubt() // options from a variable
+    for (const property of arg.properties) {
+      if (property.type !== 'Property' || property.computed) throw new Doubt()
+      const key = property.key.type === 'Identifier' ? property.key.name : property.key.value
+      if (key === 'tags') tags.push(...literalTags(property.value))
+    }
+  }
+  return tags
+}
+
+function callbackBody(args: readonly Node[]): Node[] {
+  const fn = args.find((a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression')
+  if (!fn) return []
+  return fn.body.type === 'BlockStatement'
+    ? fn.body.body
+    : [{ type: 'ExpressionStatement', expression: fn.body }]
+}
+
+/** `const suite = describe(…)` declares tests that this reading does not follow. */
+function declarations(declaration: Node): void {
+  for (const { init } of declaration.declarations) {
+    const call = init?.type === 'AwaitExpression' ? init.argument : init
+    if (call?.type !== 'CallExpression') continue
+    const { root, properties } = chain(call.callee)
+    if (root && (SUITES.has(root) || TESTS.has(root)) && !properties.some((p) => CONFIGURING.has(p)))
+      throw new Doubt()
+  }
+}
+
+function collect(statements: readonly Node[], inherited: string[], tests: string[][]): void {
+  for (const statement of statements) {
+    switch (statement.type) {
+      case 'ExpressionStatement': {
+        // A bare call may declare tests out of sight; what is assigned is taken to declare none, as in
+        // `const file = fixturePath('x')` or `process.env.X = '1'`.
+        const call =
+          statement.expression.type === 'AwaitExpression'
+            ? statement.expression.argument
+            : statement.expression
+        if (call.type !== 'CallExpression') {
+          if (call.type === 'AssignmentExpression' || call.type === 'Literal') continue
+          throw new Doubt()
+        }
+        const { root, properties } = chain(call.callee)
+        if (root && (HOOKS.has(root) || SAFE_ROOTS.has(root))) continue
+        if (root && TESTS.has(root) && properties.some((p) => CONFIGURING.has(p))) continue
+        const suite = root && (SUITES.has(root) || properties.includes('describe'))
+        if (!suite && !(root && TESTS.has(root))) throw new Doubt() // may declare tests we cannot see
+        const tags = [...new Set([...inherited, ...optionTags(call.arguments)])]
+        if (suite) collect(callbackBody(call.arguments), tags, tests)
+        else tests.push(tags)
+        break
+      }
+      case 'BlockStatement':
+        collect(statement.body, inherited, tests)
+        break
+      case 'IfStatement':
+        collect([statement.consequent, statement.alternate].filter(Boolean), inherited, tests)
+        break
+      case 'ForStatement':
+      case 'ForOfStatement':
+      case 'ForInStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        collect([statement.body], inherited, tests)
+        break
+      case 'VariableDeclaration':
+        declarations(statement)
+        break
+      case 'ImportDeclaration':
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+      case 'EmptyStatement':
+      case 'ReturnStatement':
+        break
+      default:
+        // Type declarations say nothing about tests; exports may declare them (`export const x = describe(…)`).
+        if (statement.type.startsWith('TS')) break
+        if (statement.type.startsWith('Export')) {
+          if (statement.declaration?.type === 'VariableDeclaration') declarations(statement.declaration)
+          break
+        }
+        throw new Doubt()
+    }
+  }
+}
+
+/** `// @module-tag name` or ` * @module-tag name`: tags for every test of the file, as Vitest reads them. */
+function moduleTags(source: string): string[] {
+  return [...source.matchAll(/(\/\/|\*)\s*@module-tag\s+([\w\-/]+)\b/g)].map((m) => m[2] as string)
+}
+
+export function staticTags(source: string, filename: string): StaticFile | undefined {
+  const lang = /\.[cm]?tsx$/.test(filename)
+    ? 'tsx'
+    : /\.[cm]?ts$/.test(filename)
+      ? 'ts'
+      : /\.jsx$/.test(filename)
+        ? 'jsx'
+        : 'js'
+  try {
+    const program = parseAst(source, { lang, sourceType: 'module' })
+    const tests: string[][] = []
+    collect(program.body, moduleTags(source), tests)
+    return tests.length ? { tests } : undefined
+  } catch {
+    return undefined // a Doubt, or a file the parser rejects (Vitest will report it when it runs)
+  }
+}
+
+// Shared by every pipeline of the run (each project may load this module through its own graph).
+const CACHE = Symbol.for('testbed.static-tags')
+interface Source {
+  text: string | undefined
+  parsed?: StaticFile | undefined
+}
+type Holder = { [CACHE]?: Map<string, Promise<Source>> }
+
+/**
+ * The file's tests, by their tags, when its source says for sure that none satisfies `selects`;
+ * otherwise `undefined`. Each file is read and parsed once per main process however many pipelines
+ * ask, and parsed only when it mentions tags.
+ */
+export async function testsNoneSelected(
+  file: string,
+  selects: (tags: readonly string[]) => boolean,
+): Promise<string[][] | undefined> {
+  const holder = globalThis as Holder
+  holder[CACHE] ??= new Map()
+  let entry = holder[CACHE].get(file)
+  if (!entry) {
+    entry = readFile(file, 'utf8').then(
+      (text) => ({ text }),
+      () => ({ text: undefined }),
+    )
+    holder[CACHE].set(file, entry)
+  }
+  const source = await entry
+  if (source.text === undefined) return undefined
+  // Without any tags every test it has is untagged: a selection that takes untagged tests takes them.
+  if (selects([]) && !source.text.includes('tags') && !source.text.includes('@module-tag')) return undefined
+  if (!('parsed' in source)) source.parsed = staticTags(source.text, file)
+  const tests = source.parsed?.tests
+  return tests && !tests.some(selects) ? tests : undefined
+}

@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest'
+import { staticTags } from '../src/node/static-tags.ts'
+import { allOf, tagsPredicate } from '../src/node/tags-expression.ts'
+
+describe('tags expressions, evaluated in the main process as Vitest does in workers', {
+  tags: ['tier1'],
+}, () => {
+  test.for([
+    ['not (enterprise or requires_vault)', ['tier1'], true],
+    ['not (enterprise or requires_vault)', ['requires_vault'], false],
+    ['enterprise or requires_vault and slow', ['requires_vault'], false], // and binds tighter
+    ['(enterprise or requires_vault) and slow', ['requires_vault', 'slow'], true],
+    ['!slow && tier1', ['tier1'], true],
+    ['tier1 || !tier1', [], true],
+    ['requires_*', ['requires_postgres'], true],
+    ['requires_*', ['tier1'], false],
+    ['android', ['android'], true], // a tag that starts like an operator
+    ['NOT slow', ['slow'], false],
+  ] as const)('%s on %j is %s', ([expression, tags, expected]) => {
+    expect(tagsPredicate(expression)([...tags])).toBe(expected)
+  })
+
+  test('a list of expressions must all hold, as Vitest ANDs tagsFilter', () => {
+    expect(allOf(['tier1', 'not slow'])(['tier1', 'slow'])).toBe(false)
+  })
+
+  test('a malformed expression is refused', () => {
+    expect(() => tagsPredicate('(tier1')).toThrow(/Invalid tags expression/)
+  })
+})
+
+describe("a test file's tags from its source", { tags: ['tier1'] }, () => {
+  const read = (source: string) => staticTags(source, 'x.test.ts')?.tests
+
+  test('tests inherit their suites’ and the module’s tags', () => {
+    const source = `// @module-tag e2e
+      import { describe, test } from 'vitest'
+      const file: string = fixture('x')
+      process.env.X = '1'
+      describe('a', { tags: ['enterprise'] }, () => {
+        beforeEach(() => {})
+        for (const n of [1, 2]) test(\`n\${n}\`, { tags: 'slow' }, async () => { await helper() })
+        describe.skip('b', () => { it('c', () => {}, 1000) })
+      })
+      test.each([1])('d %s', (n) => {})
+      test.skipIf(true)('e', { tags: ['tier1'] }, () => {})`
+    expect(read(source)).toEqual([
+      ['e2e', 'enterprise', 'slow'], // one declaration, however many tests the loop makes
+      ['e2e', 'enterprise'],
+      ['e2e'],
+      ['e2e', 'tier1'],
+    ])
+  })
+
+  test.for([
+    ['tags that are not literals', `test('a', { tags: TAGS }, () => {})`],
+    ['options from a variable', `test('a', options, () => {})`],
+    ['spread options', `test('a', { ...options }, () => {})`],
+    ['a bare call that may declare tests', `test('a', () => {}); sharedSuite()`],
+    ['tests declared in a callback', `cases.forEach((c) => test(c, () => {}))`],
+    ['a suite kept in a variable', `const s = describe('s', () => { test('a', () => {}) })`],
+    ['no test at all', `isolationSuite('a')`],
+    ['a syntax error', `test('a', () => {`],
+  ])('gives up on %s', ([, source]) => {
+    expect(read(source as string)).toBeUndefined()
+  })
+})
