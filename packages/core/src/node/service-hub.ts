@@ -1,4 +1,9 @@
-import { describeAttempts, type ProviderAttempt, type ServiceStatus } from '../shared/service-status.js'
+import {
+  describeAttempts,
+  type ProviderAttempt,
+  reasonFromError,
+  type ServiceStatus,
+} from '../shared/service-status.js'
 import { NotApplicable, type Provider, type ServiceDefinition } from './define-service.js'
 import { AttemptScope } from './provider-context.js'
 import { waitUntilReady } from './readiness.js'
@@ -9,26 +14,49 @@ export type HubEvent =
   | { type: 'progress'; service: string; provider: string; message: string }
   | { type: 'settled'; status: ServiceStatus }
 
-/** `TESTBED_POSTGRES_PROVIDERS=binary,embedded` picks and orders a service's providers. */
+/**
+ * `TESTBED_POSTGRES_PROVIDERS=binary,embedded` picks and orders a service's providers. A list that
+ * leaves nothing to try (empty, blank, only commas) or names what the service does not have is a
+ * misconfiguration: trying nothing would skip every test with no reason at all.
+ */
 function providerOrder<C>(definition: ServiceDefinition<C>): Provider<C>[] {
+  const known = definition.providers.map((p) => p.kind)
+  if (!known.length) throw new Error(`${definition.name} has no providers: its definition lists none`)
   const variable = `TESTBED_${definition.name.toUpperCase().replace(/\W/g, '_')}_PROVIDERS`
-  const wanted = process.env[variable]
-    ?.split(',')
+  const raw = process.env[variable]
+  if (raw === undefined) return definition.providers
+  const valid = `${definition.name} has: ${known.join(', ')}`
+  const wanted = raw
+    .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-  if (!wanted) return definition.providers
-  const unknown = wanted.filter((kind) => !definition.providers.some((p) => p.kind === kind))
-  if (unknown.length) {
-    const known = definition.providers.map((p) => p.kind).join(', ')
-    throw new Error(
-      `${variable} names unknown provider(s) ${unknown.join(', ')}; ${definition.name} has: ${known}`,
-    )
-  }
+  if (!wanted.length)
+    throw new Error(`${variable} is set to ${JSON.stringify(raw)}, which names no provider; ${valid}`)
+  const unknown = wanted.filter((kind) => !known.includes(kind))
+  if (unknown.length) throw new Error(`${variable} names unknown provider(s) ${unknown.join(', ')}; ${valid}`)
+  const twice = wanted.filter((kind, i) => wanted.indexOf(kind) !== i)
+  if (twice.length)
+    throw new Error(`${variable} names ${[...new Set(twice)].join(', ')} more than once; ${valid}`)
   return wanted.map((kind) => definition.providers.find((p) => p.kind === kind) as Provider<C>)
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+/**
+ * Every status leaves the hub through here. A reason is what the user acts on, so an unavailable
+ * status or an attempt that failed without one is a bug in Testbed or a plugin: said so, not hidden.
+ */
+function withReasons(status: ServiceStatus): ServiceStatus {
+  const attempts = status.attempts.map((a) =>
+    a.outcome !== 'ready' && !a.reason?.trim()
+      ? { ...a, reason: `${a.outcome} without a reason (a bug in the ${status.name} plugin)` }
+      : a,
+  )
+  // "vault unavailable: " says nothing after its prefix.
+  if (status.state === 'ready' || status.reason.replace(/^[^:]*:/, '').trim()) return { ...status, attempts }
+  return {
+    ...status,
+    attempts,
+    reason: `${status.name} unavailable: no reason was recorded (a bug in Testbed); attempts: ${describeAttempts(attempts) || 'none'}`,
+  }
 }
 
 /**
@@ -76,7 +104,7 @@ export class ServiceHub {
             reason: `no service named '${name}' is registered`,
             attempts: [],
           })
-      start = start.then((status) => {
+      start = start.then(withReasons).then((status) => {
         this.settled.push(status)
         this.emit({ type: 'settled', status })
         return status
@@ -94,7 +122,7 @@ export class ServiceHub {
     try {
       providers = providerOrder(definition)
     } catch (error) {
-      return { name, state: 'broken', reason: `${name} misconfigured: ${message(error)}`, attempts }
+      return { name, state: 'broken', reason: `${name} misconfigured: ${reasonFromError(error)}`, attempts }
     }
     for (const provider of providers) {
       const attemptStart = performance.now()
@@ -121,7 +149,7 @@ export class ServiceHub {
         attempts.push({
           provider: provider.kind,
           outcome: applicable ? 'failed' : 'skipped',
-          reason: message(error),
+          reason: reasonFromError(error),
           ms: elapsed(),
         })
         if (applicable && provider.authoritative) break
@@ -131,8 +159,18 @@ export class ServiceHub {
         if (definition.provision) connection = await definition.provision(connection, scope)
       } catch (error) {
         await scope.release().catch(() => {})
-        attempts.push({ provider: provider.kind, outcome: 'failed', reason: message(error), ms: elapsed() })
-        return { name, state: 'broken', reason: `${name} provisioning failed: ${message(error)}`, attempts }
+        attempts.push({
+          provider: provider.kind,
+          outcome: 'failed',
+          reason: reasonFromError(error),
+          ms: elapsed(),
+        })
+        return {
+          name,
+          state: 'broken',
+          reason: `${name} provisioning failed: ${reasonFromError(error)}`,
+          attempts,
+        }
       }
       attempts.push({ provider: provider.kind, outcome: 'ready', reason: detail, ms: elapsed() })
       return {

@@ -45,3 +45,14 @@ export type ServiceStatus<Connection = unknown> = ReadyStatus<Connection> | Unav
 export function describeAttempts(attempts: readonly ProviderAttempt[]): string {
   return attempts.map((a) => `${a.provider}: ${a.reason ?? a.outcome}`).join('; ')
 }
+
+/**
+ * The text of a thrown value for a reason: never empty, since an empty reason tells the user nothing
+ * (`Error` thrown without a message becomes "Error (thrown without a message)").
+ */
+export function reasonFromError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  if (text.trim()) return text
+  const kind = error instanceof Error ? error.name : typeof error
+  return `${kind} (thrown without a message)`
+}
