@@ -2,6 +2,7 @@
 export { gateTest, ServiceUnavailableError, serviceForScope, useService } from './runtime/gate.js'
 export { ensureServices, testbedContext } from './runtime/hub-client.js'
 export { testScopeId } from './runtime/test-scope-id.js'
+export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export type { BuiltinMarker, Marker, TestbedServices } from './shared/markers.js'
 export type { TestbedContext } from './shared/provided-context.js'
 export { requirementTag, servicesRequiredBy } from './shared/requirement.js'
