@@ -14,6 +14,7 @@ export type { ProvidedInstance, Provider, ServiceDefinition } from './node/defin
 export {
   declaredService,
   defineService,
+  envTimeoutMs,
   existingServerReadiness,
   NotApplicable,
 } from './node/define-service.js'
@@ -29,6 +30,13 @@ export { type ServerProcess, unprivilegedIds } from './node/helpers/child-proces
 export { type DockerEngine, probeDocker } from './node/helpers/docker-probe.js'
 export { findBinaryDir, versionedDirs } from './node/helpers/find-binary.js'
 export { assertPortFree, freePort } from './node/helpers/free-port.js'
+export {
+  parsePort,
+  parseServiceUrl,
+  redactUrl,
+  type ServiceUrl,
+  type ServiceUrlRules,
+} from './node/helpers/service-url.js'
 export { testcontainersOf } from './node/helpers/testcontainers-of.js'
 export { hostBinaries } from './node/host-binaries-service.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
@@ -36,4 +44,5 @@ export type { ProviderContext } from './node/provider-context.js'
 export { defaultReadiness, ProbeRefused, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'
 export { ServiceHub } from './node/service-hub.js'
+export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export type { ServiceStatus } from './shared/service-status.js'

@@ -13,14 +13,35 @@ export interface ProvidedInstance<Connection> {
    */
   emulated?: string
   /**
-   * Overrides the service's readiness policy for this instance. An existing server (`env`) should
-   * answer at once, so its providers give up within seconds instead of waiting for a boot.
+   * Overrides the service's readiness policy for this instance. An existing server (`env`) is not
+   * booting: its providers give up at once on a refused connection (`existingServerReadiness`).
    */
   readiness?: Partial<ReadinessPolicy>
 }
 
-/** Readiness for servers that should already be up: a closed port is reported within 2 s. */
-export const existingServerReadiness: Partial<ReadinessPolicy> = { timeoutMs: 2000 }
+/** How long a server that should already be up may take to answer: `TESTBED_ENV_TIMEOUT_MS`, 30 s by default. */
+export function envTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TESTBED_ENV_TIMEOUT_MS
+  if (raw === undefined || raw === '') return 30_000
+  const ms = Number(raw)
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new Error(
+      `TESTBED_ENV_TIMEOUT_MS must be a positive number of milliseconds, not ${JSON.stringify(raw)}`,
+    )
+  return ms
+}
+
+/**
+ * Readiness for servers that should already be up (`env`): a refused connection or an unknown host
+ * is reported at once; a server that is there but slow (under CPU load, say) is waited for, up to
+ * `TESTBED_ENV_TIMEOUT_MS` (read when a provider yields it, so the variable counts at start time).
+ */
+export const existingServerReadiness: Partial<ReadinessPolicy> = {
+  unreachableIsFinal: true,
+  get timeoutMs() {
+    return envTimeoutMs()
+  },
+}
 
 export interface Provider<Connection> {
   kind: ProviderKind

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ProbeRefused } from '../shared/probe-refused.js'
+import { reasonFromError } from '../shared/service-status.js'
 
 /**
  * When to ask, how often, and when to give up. The seed's Vault policy (20 s grace, 2^attempt s
@@ -13,6 +15,11 @@ export interface ReadinessPolicy {
   maxDelayMs: number
   attempts: number
   timeoutMs: number
+  /**
+   * Give up at once when nothing accepts the connection (ECONNREFUSED) or the host does not resolve
+   * (ENOTFOUND): right for a server that should already be up (`env`), wrong for one still booting.
+   */
+  unreachableIsFinal: boolean
 }
 
 export const defaultReadiness: ReadinessPolicy = {
@@ -22,15 +29,28 @@ export const defaultReadiness: ReadinessPolicy = {
   maxDelayMs: 250,
   attempts: Number.POSITIVE_INFINITY,
   timeoutMs: 30_000,
+  unreachableIsFinal: false,
 }
 
 export class NotReady extends Error {
   override name = 'NotReady'
 }
 
-/** Thrown by a probe when waiting cannot help (a wrong password, say): readiness gives up at once. */
-export class ProbeRefused extends Error {
-  override name = 'ProbeRefused'
+export { ProbeRefused }
+
+/** Connection errors that say nothing is there (not that it is slow): no answer will come by waiting. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/** The error code of a connection failure, looked for on the error, its `cause`s and an AggregateError's errors. */
+export function unreachableCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== 'object' || depth > 5) return undefined
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return code
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = unreachableCode(inner, depth + 1)
+    if (found) return found
+  }
+  return undefined
 }
 
 /** The pauses between attempts: `initialDelayMs`, then × `factor`, capped at `maxDelayMs`. */
@@ -72,6 +92,7 @@ export async function waitUntilReady(
       } catch (error) {
         if (controller.signal.aborted) throw controller.signal.reason
         if (error instanceof ProbeRefused) throw error
+        if (p.unreachableIsFinal && unreachableCode(error)) throw error
         lastError = error
       }
       if (attempt === p.attempts) break
@@ -81,7 +102,7 @@ export async function waitUntilReady(
       })
     }
     const waited = Math.round(performance.now() - started)
-    const why = lastError instanceof Error ? lastError.message : String(lastError ?? 'no answer')
+    const why = lastError === undefined ? 'no answer' : reasonFromError(lastError)
     throw new NotReady(`not ready after ${waited} ms: ${why}`)
   }
   try {
