@@ -1,4 +1,4 @@
-import { defineService, type ServiceDefinition } from '@testbed/core/config'
+import { defineService, fetchEndpoint, type ServiceDefinition } from '@testbed/core/config'
 import { type Auth0Connection, type Auth0EnvNames, auth0Env, defaultEnvNames } from './connection.js'
 import { type CreateTenantStateOptions, MockTenant, serveTenant } from './tenant/index.js'
 
@@ -45,7 +45,7 @@ export function auth0(options: Auth0Options = {}): ServiceDefinition<Auth0Connec
       },
     ],
     async probe({ jwksUri }, signal) {
-      const response = await fetch(jwksUri, { signal })
+      const response = await fetchEndpoint(jwksUri, { signal })
       if (!response.ok) throw new Error(`${jwksUri} answered ${response.status}`)
     },
     env: auth0Env,

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream'
 import { AuthorizationError, connect } from '@nats-io/transport-node'
-import { ProbeRefused } from '@testbed/core/config'
+import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
 import { connectOptions, type NatsFound, redactedUrl } from './connection.js'
 
 /**
@@ -27,7 +27,7 @@ export async function probeNats(c: NatsFound, signal?: AbortSignal): Promise<voi
       throw new ProbeRefused(
         `${where} answers, but JetStream is not enabled there (start nats-server with -js)`,
       )
-    throw new Error(`${where}: ${e.message}`)
+    throw new Error(`${where}: ${describeNetworkError(error)}`, { cause: error })
   } finally {
     signal?.removeEventListener('abort', abort)
     await nc?.close().catch(() => {})

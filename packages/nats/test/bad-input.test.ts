@@ -7,16 +7,12 @@ const withSbin = { PATH: `${process.env.PATH}:/usr/sbin` }
 describe('bad input gets one clear error, and nothing is left running', {
   tags: ['tier2', 'requires_nats_server'],
 }, () => {
-  test('NATS_URL on a closed port is reported within the 2 s an existing server gets', async () => {
+  test('NATS_URL on a closed port: refused at once, not waited for', async () => {
     const port = await freePort()
-    const begun = performance.now()
     const started = await startNats({ NATS_URL: `nats://127.0.0.1:${port}` })
-    expect(performance.now() - begun).toBeLessThan(4000)
     expect(started.status.state).toBe('unavailable')
-    expect(reasonOf(started)).toMatch(
-      new RegExp(
-        `^nats unavailable: env: not ready after \\d+ ms: nats://127\\.0\\.0\\.1:${port}: connection refused$`,
-      ),
+    expect(reasonOf(started)).toBe(
+      `nats unavailable: env: nats://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
     )
     // The explicit setting is authoritative: no other provider was tried in its place.
     expect(started.status.attempts.map((a) => a.provider)).toEqual(['env'])
@@ -48,11 +44,13 @@ describe('bad input gets one clear error, and nothing is left running', {
 
   test('a malformed NATS_URL', async () => {
     const started = await startNats({ NATS_URL: 'nats://user:secret@:4222' })
-    expect(reasonOf(started)).toBe('nats unavailable: env: NATS_URL is not a valid NATS URL: Invalid URL')
+    expect(reasonOf(started)).toBe(
+      'nats unavailable: env: NATS_URL is not a valid NATS URL: it names no host ("nats://user:***@:4222")',
+    )
     expect(started.status.attempts.map((a) => a.provider)).toEqual(['env'])
     const other = await startNats({ NATS_URL: 'http://localhost:4222' })
     expect(reasonOf(other)).toBe(
-      'nats unavailable: env: NATS_URL is not a valid NATS URL: it must start with nats:// or tls://',
+      'nats unavailable: env: NATS_URL is not a valid NATS URL: it must start with nats:// or tls:// ("http://localhost:4222")',
     )
     const tokenOnly = await startNats({ NATS_TOKEN: 'secret' })
     expect(reasonOf(tokenOnly)).toBe('nats unavailable: env: NATS_TOKEN is set but NATS_URL is not')

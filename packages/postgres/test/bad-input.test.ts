@@ -13,16 +13,40 @@ async function listening(server: Server, target: string | number): Promise<Serve
 
 describe('bad input gets one clear error, and nothing is left running', { tags: ['tier2'] }, () => {
   test('a malformed DATABASE_URL', async () => {
-    const started = await startPostgres({ DATABASE_URL: 'postgres://user:secret@:5432/app' })
-    expect(reasonOf(started)).toBe(
-      'postgres unavailable: env: DATABASE_URL is not a valid PostgreSQL URL: Invalid URL',
+    const noHost = await startPostgres({ DATABASE_URL: 'postgres://user:secret@:5432/app' })
+    expect(reasonOf(noHost)).toBe(
+      'postgres unavailable: env: DATABASE_URL is not a valid PostgreSQL URL: it names no host ("postgres://user:***@:5432/app")',
     )
     const other = await startPostgres({ DATABASE_URL: 'mysql://localhost/app' })
-    expect(reasonOf(other)).toContain(
-      'env: DATABASE_URL is not a valid PostgreSQL URL: it must start with postgres://',
+    expect(reasonOf(other)).toBe(
+      'postgres unavailable: env: DATABASE_URL is not a valid PostgreSQL URL: it must start with postgres:// or postgresql:// ("mysql://localhost/app")',
+    )
+    // Not silently port 5432.
+    const emptyPort = await startPostgres({ DATABASE_URL: 'postgres://u:p@127.0.0.1:' })
+    expect(reasonOf(emptyPort)).toBe(
+      'postgres unavailable: env: DATABASE_URL is not a valid PostgreSQL URL: its port is empty ("postgres://u:***@127.0.0.1:")',
+    )
+    const wordPort = await startPostgres({ DATABASE_URL: 'postgres://u:p@127.0.0.1:pg/app' })
+    expect(reasonOf(wordPort)).toBe(
+      'postgres unavailable: env: DATABASE_URL is not a valid PostgreSQL URL: its port "pg" is not a number ("postgres://u:***@127.0.0.1:pg/app")',
+    )
+    const pgport = await startPostgres({ PGHOST: '127.0.0.1', PGPORT: 'abc' })
+    expect(reasonOf(pgport)).toBe(
+      'postgres unavailable: env: PGPORT must be a port number (1-65535), not "abc"',
     )
     // The explicit setting is authoritative: no other provider was tried in its place.
-    expect(started.status.attempts.map((a) => a.provider)).toEqual(['env'])
+    for (const started of [noHost, other, emptyPort, wordPort, pgport]) {
+      expect(started.status.attempts.map((a) => a.provider)).toEqual(['env'])
+      expect(await stopAndCheck(started)).toEqual([])
+    }
+  })
+
+  test('DATABASE_URL on a closed port: refused at once, not waited for', async () => {
+    const closed = await listening(createNetServer(), 0)
+    const port = (closed.address() as { port: number }).port
+    await new Promise((resolve) => closed.close(resolve))
+    const started = await startPostgres({ DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/app` })
+    expect(reasonOf(started)).toBe(`postgres unavailable: env: connect ECONNREFUSED 127.0.0.1:${port}`)
     expect(await stopAndCheck(started)).toEqual([])
   })
 
@@ -92,10 +116,15 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
     }
   })
 
-  test('an unknown provider name in TESTBED_POSTGRES_PROVIDERS', async () => {
+  test('an unknown provider name in TESTBED_POSTGRES_PROVIDERS, and an empty list', async () => {
     const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary,podman' })
     expect(reasonOf(started)).toBe(
       'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS names unknown provider(s) podman; postgres has: env, container, binary, embedded',
+    )
+    const empty = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: ' , ' })
+    expect(empty.status.state).toBe('broken')
+    expect(reasonOf(empty)).toBe(
+      'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS is set to " , ", which names no provider; postgres has: env, container, binary, embedded',
     )
   })
 })

@@ -1,15 +1,17 @@
-import { ProbeRefused } from '@testbed/core/config'
+import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
 import { Redis } from 'ioredis'
 import { clientOptions } from './client.js'
 import type { RedisConnection } from './connection.js'
 
-/** Connects and sends PING (AUTH and SELECT first, when the connection has them). */
+/**
+ * Connects and sends PING (AUTH and SELECT first, when the connection has them). How long that may
+ * take is the readiness policy's to say (through `signal`): a live server slow to answer is waited for.
+ */
 export async function probeRedis(c: RedisConnection, signal?: AbortSignal): Promise<void> {
   const client = new Redis({
     ...clientOptions(c),
     lazyConnect: true,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
+    connectTimeout: 0, // no limit of its own
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
@@ -35,7 +37,8 @@ export async function probeRedis(c: RedisConnection, signal?: AbortSignal): Prom
       const said = message.startsWith('NOAUTH') ? 'NOAUTH authentication required' : message
       throw new ProbeRefused(`${c.host}:${c.port} refused ${given}: ${said}`)
     }
-    throw cause ?? error
+    if (signal?.aborted) throw new Error(`${c.host}:${c.port} did not answer in time`, { cause: error })
+    throw new Error(describeNetworkError(cause ?? error), { cause: cause ?? error })
   } finally {
     signal?.removeEventListener('abort', abort)
     client.disconnect()

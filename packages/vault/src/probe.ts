@@ -1,4 +1,4 @@
-import { ProbeRefused } from '@testbed/core/config'
+import { fetchEndpoint, ProbeRefused } from '@testbed/core/config'
 import type { VaultInstance } from './providers/env-provider.js'
 import { VaultError, vaultRequest } from './vault-http.js'
 
@@ -13,7 +13,7 @@ interface Health {
  * A refused token is final: waiting will not make it right.
  */
 export async function probeVault(c: VaultInstance, signal?: AbortSignal): Promise<void> {
-  const response = await fetch(`${c.address}/v1/sys/health`, { signal })
+  const response = await fetchEndpoint(`${c.address}/v1/sys/health`, { signal })
   const health = (await response.json().catch(() => ({}))) as Partial<Health>
   if (!health.initialized) throw new Error(`${c.address} is not initialized (sys/health ${response.status})`)
   if (health.sealed) throw new Error(`${c.address} is sealed`)

@@ -1,3 +1,4 @@
+import { fetchEndpoint } from '@testbed/core'
 import type { VaultConnection } from './connection.js'
 
 /** A refusal from Vault: its status and its `errors`, with where the token came from on a 403. */
@@ -16,7 +17,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST'
 
 /**
  * One call to Vault's HTTP API (https://developer.hashicorp.com/vault/api-docs): `path` is relative
- * to `/v1/`. Resolves with the parsed body (`undefined` for 204); rejects with a VaultError.
+ * to `/v1/`. Resolves with the parsed body (`undefined` for 204); rejects with a VaultError, or with
+ * the endpoint and the cause when Vault cannot be reached.
  */
 export async function vaultRequest<T = unknown>(
   c: Pick<VaultConnection, 'address' | 'token' | 'tokenSource'>,
@@ -25,7 +27,7 @@ export async function vaultRequest<T = unknown>(
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<T> {
-  const response = await fetch(`${c.address}/v1/${path.replace(/^\/+/, '')}`, {
+  const response = await fetchEndpoint(`${c.address}/v1/${path.replace(/^\/+/, '')}`, {
     method,
     headers: {
       'x-vault-token': c.token,

@@ -1,19 +1,14 @@
-import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
 import type { NatsFound } from '../connection.js'
 
 /** One `nats://` (or `tls://`) URL; its credentials, if any, are returned separately. */
 function parseServer(raw: string): { server: string; user?: string; pass?: string } {
-  let url: URL
-  try {
-    url = new URL(raw.trim())
-  } catch {
-    throw new Error('NATS_URL is not a valid NATS URL: Invalid URL')
-  }
-  if (!/^(nats|tls):$/.test(url.protocol))
-    throw new Error(`NATS_URL is not a valid NATS URL: it must start with nats:// or tls://`)
-  if (!url.hostname) throw new Error('NATS_URL is not a valid NATS URL: it names no host')
-  const port = url.port || '4222'
-  const server = `${url.protocol}//${url.hostname}:${port}`
+  const { url, host, port } = parseServiceUrl(raw, {
+    variable: 'NATS_URL',
+    kind: 'NATS',
+    schemes: ['nats', 'tls'],
+  })
+  const server = `${url.protocol}//${host.includes(':') ? `[${host}]` : host}:${port ?? 4222}`
   if (!url.username) return { server }
   return {
     server,

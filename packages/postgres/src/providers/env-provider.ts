@@ -1,20 +1,26 @@
-import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import {
+  existingServerReadiness,
+  NotApplicable,
+  type Provider,
+  parsePort,
+  parseServiceUrl,
+} from '@testbed/core/config'
 import { parse } from 'pg-connection-string'
 import type { PostgresConnection } from '../connection.js'
 
 function fromUrl(url: string): PostgresConnection {
-  let parsed: ReturnType<typeof parse>
-  try {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('it must start with postgres:// or postgresql://')
-    new URL(url)
-    parsed = parse(url)
-  } catch (error) {
-    throw new Error(`DATABASE_URL is not a valid PostgreSQL URL: ${(error as Error).message}`)
-  }
-  if (!parsed.host) throw new Error('DATABASE_URL names no host')
+  // A socket directory may stand in for the host: postgres:///app?host=/run/postgresql
+  const hostOptional = /[?&]host=/.test(url)
+  const checked = parseServiceUrl(url, {
+    variable: 'DATABASE_URL',
+    kind: 'PostgreSQL',
+    schemes: ['postgres', 'postgresql'],
+    hostOptional,
+  })
+  const parsed = parse(url.trim())
   return {
-    host: parsed.host,
-    port: Number(parsed.port || 5432),
+    host: parsed.host || checked.host,
+    port: checked.port ?? Number(parsed.port || 5432),
     user: parsed.user || 'postgres',
     password: parsed.password ?? '',
     database: parsed.database || 'postgres',
@@ -37,7 +43,7 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<Post
         return {
           connection: {
             host: env.PGHOST,
-            port: Number(env.PGPORT || 5432),
+            port: env.PGPORT ? parsePort('PGPORT', env.PGPORT) : 5432,
             user: env.PGUSER || 'postgres',
             password: env.PGPASSWORD ?? '',
             database: env.PGDATABASE || 'postgres',

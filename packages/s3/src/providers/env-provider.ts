@@ -1,4 +1,4 @@
-import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
 import type { S3Found } from '../connection.js'
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'S3_ENDPOINT'] as const
@@ -14,9 +14,8 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<S3Fo
     async start() {
       const variable = ENDPOINT_VARIABLES.find((name) => env[name])
       if (!variable) throw new NotApplicable(`neither ${ENDPOINT_VARIABLES.join(' nor ')} is set`)
-      const endpoint = env[variable] as string
-      if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol))
-        throw new Error(`${variable} is not an http(s) URL: "${endpoint}"`)
+      const endpoint = (env[variable] as string).trim()
+      parseServiceUrl(endpoint, { variable, kind: 'S3 endpoint', schemes: ['http', 'https'] })
       const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env
       if (!accessKeyId || !secretAccessKey)
         throw new Error(

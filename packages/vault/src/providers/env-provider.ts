@@ -1,4 +1,4 @@
-import { existingServerReadiness, NotApplicable, type Provider } from '@testbed/core/config'
+import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
 import type { VaultConnection } from '../connection.js'
 
 export type VaultInstance = Pick<VaultConnection, 'address' | 'token' | 'tokenSource'>
@@ -13,11 +13,9 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<Vaul
       if (!address && !token) throw new NotApplicable('VAULT_ADDR and VAULT_TOKEN are not set')
       if (!address) throw new Error('VAULT_TOKEN is set but VAULT_ADDR is not')
       if (!token) throw new Error(`VAULT_ADDR is set (${address}) but VAULT_TOKEN is not`)
-      if (!URL.canParse(address) || !/^https?:$/.test(new URL(address).protocol)) {
-        throw new Error(`VAULT_ADDR is not an http(s) URL: ${address}`)
-      }
+      parseServiceUrl(address, { variable: 'VAULT_ADDR', kind: 'Vault', schemes: ['http', 'https'] })
       return {
-        connection: { address: address.replace(/\/+$/, ''), token, tokenSource: 'VAULT_TOKEN' },
+        connection: { address: address.trim().replace(/\/+$/, ''), token, tokenSource: 'VAULT_TOKEN' },
         detail: 'from VAULT_ADDR',
         readiness: existingServerReadiness,
       }
