@@ -27,14 +27,17 @@ function overrideEnv(env: Record<string, string>): () => void {
   }
 }
 
+// Each fixture a test may name asks for the service under its own name, never through another
+// fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
   .extend(
     'postgres',
     async ({ task, skip }) =>
       (await useService<PostgresConnection>({ task, skip }, 'postgres', 'postgres')).connection,
   )
-  .extend('database', async ({ postgres, task }, { onCleanup }) => {
-    const pool = databasePool(postgres)
+  .extend('database', async ({ task, skip }, { onCleanup }) => {
+    const { connection } = await useService<PostgresConnection>({ task, skip }, 'postgres', 'database')
+    const pool = databasePool(connection)
     const db = await pool.take()
     // While the test owns the database, code under test that reads DATABASE_URL sees it.
     const restoreEnv = overrideEnv({ DATABASE_URL: db.url, PGDATABASE: db.name })
@@ -48,11 +51,23 @@ export const test = base
     })
     return db
   })
+  // The file's database, taken when its first test asks (once that test's marker was checked).
   .extend('postgresFileDatabase', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const { connection } = await serviceForScope<PostgresConnection>('postgres')
-    const pool = databasePool(connection)
-    const db = await pool.take()
-    onCleanup(() => pool.drop(db))
-    return db
+    let taken: Promise<{ db: TestDatabase; drop: () => Promise<void> }> | undefined
+    onCleanup(async () => {
+      const held = await taken?.catch(() => undefined)
+      await held?.drop()
+    })
+    return (): Promise<TestDatabase> => {
+      taken ??= serviceForScope<PostgresConnection>('postgres').then(async ({ connection }) => {
+        const pool = databasePool(connection)
+        const db = await pool.take()
+        return { db, drop: () => pool.drop(db) }
+      })
+      return taken.then(({ db }) => db)
+    }
   })
-  .extend('fileDatabase', async ({ postgres: _marked, postgresFileDatabase }) => postgresFileDatabase)
+  .extend('fileDatabase', async ({ task, skip, postgresFileDatabase }) => {
+    await useService<PostgresConnection>({ task, skip }, 'postgres', 'fileDatabase')
+    return postgresFileDatabase()
+  })

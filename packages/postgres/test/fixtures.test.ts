@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { describe, expect } from 'vitest'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previous: string | undefined
@@ -50,3 +52,19 @@ describe('the per-file database', { tags: ['requires_postgres', 'tier2'] }, () =
     expect(rows).toEqual([{ title: 'step 1' }])
   })
 })
+
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['postgres', 'database', 'fileDatabase']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the postgres fixture '${fixture}' but is not marked requires_postgres. Add { tags: ['requires_postgres'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('postgres ready') // nothing was started for tests that may not use it
+  },
+)

@@ -47,6 +47,10 @@ export async function gateTest(context: Gated): Promise<void> {
 /**
  * For plugins' test-scoped fixtures: the service's status, once the test is known to carry its marker.
  * Pipelines select tests by markers, so a fixture used without one would run in the wrong pipeline.
+ * `fixture` is the name the advice gives. Vitest resolves a fixture's dependencies first and never
+ * tells a fixture who asked for it, so call this from each fixture a test may name, with its own
+ * name: a fixture that reached it through another (`database` through `postgres`) would be reported
+ * as that other one.
  */
 export async function useService<Connection>(
   context: Gated,
