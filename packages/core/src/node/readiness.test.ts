@@ -70,6 +70,21 @@ describe('waitUntilReady', { tags: ['tier1'] }, () => {
     expect(calls).toBe(1)
   })
 
+  test('unreachableIsFinal: a refused connection (however deeply wrapped) stops at once; otherwise it is retried', async () => {
+    let calls = 0
+    const refused = async () => {
+      calls++
+      const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
+      throw new Error('GET http://127.0.0.1:1/', { cause: new AggregateError([cause], '') })
+    }
+    await expect(waitUntilReady(refused, { unreachableIsFinal: true })).rejects.toThrow(
+      'GET http://127.0.0.1:1/',
+    )
+    expect(calls).toBe(1)
+    await expect(waitUntilReady(refused, { initialDelayMs: 1, attempts: 3 })).rejects.toBeInstanceOf(NotReady)
+    expect(calls).toBe(4)
+  })
+
   test('stops at once when the server process exits', async () => {
     const { calls, probe } = flaky(Number.POSITIVE_INFINITY)
     const exited = new Promise<never>((_, reject) =>
