@@ -1,14 +1,14 @@
 /**
- * Testbed's setup file, added to every pipeline. Before a file's tests run it asks the hub, in one
- * request, for every service its selected tests are marked with (so they start in parallel, and only
- * when some selected test needs them); before each test it skips or fails on a missing service.
+ * Testbed's setup file, added to every pipeline and loaded for every test file, so it does no more
+ * than it must: before a file's tests run it asks the hub, in one request, for every service its
+ * selected tests are marked with (so they start in parallel, and only when some selected test needs
+ * them); before each test it skips or fails on a missing service. The gate and the hub client are
+ * imported only by a file that needs a service.
  */
 
 import type { RunnerTestSuite as Suite, RunnerTask as Task } from 'vitest'
 import { beforeAll, beforeEach } from 'vitest'
 import { servicesRequiredBy } from '../shared/requirement.js'
-import { gateTest } from './gate.js'
-import { ensureServices } from './hub-client.js'
 
 function selectedTests(task: Task): Task[] {
   if (task.mode === 'skip' || task.mode === 'todo') return []
@@ -21,11 +21,18 @@ const START_TIMEOUT_MS = Number(process.env.TESTBED_START_TIMEOUT_MS) || 30 * 60
 
 beforeAll(async ({}, file: Suite) => {
   const needed = new Set(selectedTests(file).flatMap((t) => servicesRequiredBy(t.tags)))
-  if (needed.size) await ensureServices([...needed])
+  if (!needed.size) return
+  const { ensureServices } = await import('./hub-client.js')
+  await ensureServices([...needed])
 }, START_TIMEOUT_MS)
 
-// Synchronous for the many tests that need no service: this hook runs before every test.
+// This hook runs before every test, so it is synchronous for the many that need no service, and
+// has no timeout of its own: Vitest would arm a timer per test. The services were asked for in
+// beforeAll (bounded above), so the gate here only reads their statuses.
 beforeEach(
-  ({ task, skip }) => (servicesRequiredBy(task.tags).length ? gateTest({ task, skip }) : undefined),
-  START_TIMEOUT_MS,
+  ({ task, skip }) =>
+    servicesRequiredBy(task.tags).length
+      ? import('./gate.js').then(({ gateTest }) => gateTest({ task, skip }))
+      : undefined,
+  0,
 )
