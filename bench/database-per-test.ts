@@ -8,9 +8,9 @@ import { postgres } from '@testbed/postgres/config'
 import type pg from 'pg'
 // The fixture's pool, from the build (not a public entry point).
 import { databasePool } from '../packages/postgres/dist/test-database.js'
-import { percentiles, report } from './stats.ts'
+import { args, finish, percentiles, report } from './stats.ts'
 
-const provider = process.argv[2] ?? 'binary'
+const provider = args[0] ?? 'binary'
 process.env.TESTBED_POSTGRES_PROVIDERS = provider
 const twentyTables = Object.assign(
   async (client: pg.Client) => {
@@ -64,3 +64,4 @@ try {
   await hub.stopAll()
 }
 report('database per test (setup + teardown, ms)', rows)
+finish('database-per-test')

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { MockTenant } from '@testbed/auth0/tenant'
 import { startVaultEmulator } from '@testbed/vault/emulator'
 import { runVitest } from './nested-vitest.ts'
-import { median, report } from './stats.ts'
+import { finish, median, report } from './stats.ts'
 
 async function perSecond(seconds: number, work: () => Promise<unknown>, concurrency = 1): Promise<number> {
   let done = 0
@@ -69,3 +69,4 @@ report('enterprise pair', [
     value: median(cold).toFixed(0),
   },
 ])
+finish('enterprise', { rounds: 3 })

@@ -23,7 +23,7 @@ import { databasePool } from '../packages/postgres/dist/test-database.js'
 import { removeKeys, testPrefix } from '../packages/redis/dist/keys.js'
 import { deleteBucket, ensureBucket } from '../packages/s3/dist/buckets.js'
 import { s3Client } from '../packages/s3/dist/client.js'
-import { percentiles, report } from './stats.ts'
+import { finish, percentiles, report } from './stats.ts'
 
 for (const name of ['POSTGRES', 'REDIS', 'NATS']) process.env[`TESTBED_${name}_PROVIDERS`] = 'binary'
 process.env.TESTBED_S3_PROVIDERS = 'embedded'
@@ -104,3 +104,4 @@ try {
   await hub.stopAll()
 }
 report('per-test isolation cost (ms)', rows)
+finish('isolation-cost')

@@ -4,7 +4,7 @@
 //   node bench/resolve-unavailable.ts
 import { declaredService, ServiceHub } from '@testbed/core/config'
 import { postgres } from '@testbed/postgres/config'
-import { percentiles, report } from './stats.ts'
+import { finish, percentiles, report } from './stats.ts'
 
 delete process.env.DATABASE_URL
 delete process.env.PGHOST
@@ -24,3 +24,4 @@ for (let i = 0; i < 30; i++) {
   await hub.stopAll()
 }
 report('resolving three unavailable services (ms)', [{ ...percentiles(samples) }])
+finish('resolve-unavailable')
