@@ -1,4 +1,4 @@
-import { useService } from '@testbed/core'
+import { useConnection } from '@testbed/core'
 import { test as base, type TestContext } from 'vitest'
 import type { Auth0Connection } from './connection.js'
 import { interceptTenant, MockTenant, serveTenant, type TokenOptions } from './tenant/index.js'
@@ -72,29 +72,26 @@ function tenantView(c: Auth0Connection, tenant: MockTenant): Auth0Tenant {
  * to add Auth0 to another plugin's `test`: `postgresTest.extend('auth0', auth0For)`.
  */
 export async function auth0For({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<Auth0Tenant> {
-  const { connection } = await useService<Auth0Connection>({ task, skip }, 'auth0', 'auth0')
+  const connection = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0')
   return tenantView(connection, localTenant(connection))
 }
 
+// Each fixture a test may name asks for the service under its own name, never through another
+// fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
-  .extend(
-    'auth0Connection',
-    async ({ task, skip }) =>
-      (await useService<Auth0Connection>({ task, skip }, 'auth0', 'auth0')).connection,
+  .extend('auth0Connection', async ({ task, skip }) =>
+    useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Connection'),
   )
-  .extend('auth0', async ({ auth0Connection }) => tenantView(auth0Connection, localTenant(auth0Connection)))
-  .extend('auth0PrivateTenant', async ({ auth0Connection }, { onCleanup }) => {
-    const served = await serveTenant((issuer) =>
-      MockTenant.create({ issuer, audience: auth0Connection.audience }),
-    )
+  .extend('auth0', auth0For)
+  .extend('auth0PrivateTenant', async ({ task, skip }, { onCleanup }) => {
+    const { audience } = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0PrivateTenant')
+    const served = await serveTenant((issuer) => MockTenant.create({ issuer, audience }))
     onCleanup(() => served.close())
     return { tenant: served.tenant, url: served.url }
   })
-  .extend('auth0Intercepted', async ({ auth0Connection }, { onCleanup }) => {
-    const tenant = await MockTenant.create({
-      issuer: 'https://testbed.auth0.com/',
-      audience: auth0Connection.audience,
-    })
+  .extend('auth0Intercepted', async ({ task, skip }, { onCleanup }) => {
+    const { audience } = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Intercepted')
+    const tenant = await MockTenant.create({ issuer: 'https://testbed.auth0.com/', audience })
     const interception = interceptTenant(tenant)
     onCleanup(() => interception.close())
     return tenant

@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose'
-import { describe, expect } from 'vitest'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { type BadTokens, test } from '../src/index.ts'
 
 describe('Auth0 fixtures', { tags: ['requires_auth0', 'tier2'] }, () => {
@@ -98,3 +100,19 @@ describe('Auth0 fixtures', { tags: ['requires_auth0', 'tier2'] }, () => {
     await expect(auth0.token({ expiresIn: 'next tuesday' })).rejects.toThrow('Invalid time period format')
   })
 })
+
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['auth0', 'auth0Connection', 'auth0PrivateTenant', 'auth0Intercepted']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the auth0 fixture '${fixture}' but is not marked requires_auth0. Add { tags: ['requires_auth0'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('auth0 ready') // nothing was started for tests that may not use it
+  },
+)

@@ -1,5 +1,11 @@
 // Worker-side API: what test files and plugins' fixtures import.
-export { gateTest, ServiceUnavailableError, serviceForScope, useService } from './runtime/gate.js'
+export {
+  gateTest,
+  ServiceUnavailableError,
+  serviceForScope,
+  useConnection,
+  useService,
+} from './runtime/gate.js'
 export { ensureServices, testbedContext } from './runtime/hub-client.js'
 export { testScopeId } from './runtime/test-scope-id.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'

@@ -7,7 +7,7 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { testScopeId, useService } from '@testbed/core'
+import { testScopeId, useConnection } from '@testbed/core'
 import { test as base, type TestContext } from 'vitest'
 import { connectOptions, type NatsConfig, redactedUrl } from './connection.js'
 import { runStreamPrefix } from './provision.js'
@@ -52,7 +52,7 @@ export interface NatsFixtures {
  * to add NATS to another plugin's `test`: `postgresTest.extend('natsConfig', natsFor)`.
  */
 export async function natsFor({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<NatsConfig> {
-  return (await useService<NatsConfig>({ task, skip }, 'nats', 'natsConfig')).connection
+  return useConnection<NatsConfig>({ task, skip }, 'nats', 'natsConfig')
 }
 
 /** Connects to the run's server; an error names the server (secrets redacted). */
@@ -64,18 +64,36 @@ export async function connectNats(c: NatsConfig, name = 'testbed'): Promise<Nats
   }
 }
 
+// Each fixture a test may name asks for the service under its own name, never through another
+// fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
   .extend('natsConfig', natsFor)
-  .extend('nats', async ({ natsConfig, task }, { onCleanup }) => {
-    const nc = await connectNats(natsConfig, `testbed: ${task.name}`)
+  // The test's connection, made when its first fixture asks (once that fixture checked the marker).
+  .extend('natsTestConnection', async ({ task }, { onCleanup }) => {
+    let connecting: Promise<NatsConnection> | undefined
     onCleanup(async () => {
-      await nc.drain().catch(() => nc.close())
+      const nc = await connecting?.catch(() => undefined)
+      await nc?.drain().catch(() => nc.close())
     })
-    return nc
+    return (natsConfig: NatsConfig): Promise<NatsConnection> => {
+      connecting ??= connectNats(natsConfig, `testbed: ${task.name}`)
+      return connecting
+    }
   })
-  .extend('jetstream', async ({ nats }) => jetstream(nats))
-  .extend('jsm', async ({ nats }) => jetstreamManager(nats))
-  .extend('natsScope', async ({ natsConfig, jsm }, { onCleanup }) => {
+  .extend('nats', async ({ task, skip, natsTestConnection }) =>
+    natsTestConnection(await useConnection<NatsConfig>({ task, skip }, 'nats', 'nats')),
+  )
+  .extend('jetstream', async ({ task, skip, natsTestConnection }) =>
+    jetstream(await natsTestConnection(await useConnection<NatsConfig>({ task, skip }, 'nats', 'jetstream'))),
+  )
+  .extend('jsm', async ({ task, skip, natsTestConnection }) =>
+    jetstreamManager(
+      await natsTestConnection(await useConnection<NatsConfig>({ task, skip }, 'nats', 'jsm')),
+    ),
+  )
+  .extend('natsScope', async ({ task, skip, natsTestConnection }, { onCleanup }) => {
+    const natsConfig = await useConnection<NatsConfig>({ task, skip }, 'nats', 'natsScope')
+    const jsm = await jetstreamManager(await natsTestConnection(natsConfig))
     const id = testScopeId()
     const prefix = `testbed.${natsConfig.run}.${id}`
     const streamPrefix = `${runStreamPrefix(natsConfig.run)}${id}_`

@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import type { Subscription } from '@nats-io/transport-node'
 import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previousStream: string | undefined
@@ -67,10 +69,18 @@ describe('messages never cross tests', { tags: ['requires_nats', 'tier2'] }, () 
   }
 })
 
-vitestTest('a fixture without the marker fails with advice', { tags: ['tier2'] }, async () => {
-  const { natsFor } = await import('../src/index.ts')
-  const task = { name: 'unmarked', tags: [] } as never
-  await expect(natsFor({ task, skip: (() => {}) as never })).rejects.toThrow(
-    "'unmarked' uses the nats fixture 'natsConfig' but is not marked requires_nats",
-  )
-})
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['natsConfig', 'nats', 'jetstream', 'jsm', 'natsScope']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the nats fixture '${fixture}' but is not marked requires_nats. Add { tags: ['requires_nats'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('nats ready') // nothing was started for tests that may not use it
+  },
+)

@@ -1,4 +1,4 @@
-import { serviceForScope, useService } from '@testbed/core'
+import { serviceForScope, useConnection } from '@testbed/core'
 import { test as base } from 'vitest'
 import type { PostgresConnection } from './connection.js'
 import { databasePool, type TestDatabase } from './test-database.js'
@@ -30,13 +30,11 @@ function overrideEnv(env: Record<string, string>): () => void {
 // Each fixture a test may name asks for the service under its own name, never through another
 // fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
-  .extend(
-    'postgres',
-    async ({ task, skip }) =>
-      (await useService<PostgresConnection>({ task, skip }, 'postgres', 'postgres')).connection,
+  .extend('postgres', async ({ task, skip }) =>
+    useConnection<PostgresConnection>({ task, skip }, 'postgres', 'postgres'),
   )
   .extend('database', async ({ task, skip }, { onCleanup }) => {
-    const { connection } = await useService<PostgresConnection>({ task, skip }, 'postgres', 'database')
+    const connection = await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'database')
     const pool = databasePool(connection)
     const db = await pool.take()
     // While the test owns the database, code under test that reads DATABASE_URL sees it.
@@ -68,6 +66,6 @@ export const test = base
     }
   })
   .extend('fileDatabase', async ({ task, skip, postgresFileDatabase }) => {
-    await useService<PostgresConnection>({ task, skip }, 'postgres', 'fileDatabase')
+    await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'fileDatabase')
     return postgresFileDatabase()
   })

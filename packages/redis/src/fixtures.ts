@@ -1,4 +1,4 @@
-import { useService } from '@testbed/core'
+import { useConnection } from '@testbed/core'
 import type { Redis } from 'ioredis'
 import { test as base, type TestContext } from 'vitest'
 import { closeClient, redisClient } from './client.js'
@@ -20,12 +20,15 @@ export interface RedisFixtures {
  * to add Redis to another plugin's `test`: `postgresTest.extend('redisConfig', redisFor)`.
  */
 export async function redisFor({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<RedisConnection> {
-  return (await useService<RedisConnection>({ task, skip }, 'redis', 'redisConfig')).connection
+  return useConnection<RedisConnection>({ task, skip }, 'redis', 'redisConfig')
 }
 
+// Each fixture a test may name asks for the service under its own name, never through another
+// fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
   .extend('redisConfig', redisFor)
-  .extend('redis', async ({ redisConfig }, { onCleanup }) => {
+  .extend('redis', async ({ task, skip }, { onCleanup }) => {
+    const redisConfig = await useConnection<RedisConnection>({ task, skip }, 'redis', 'redis')
     const keyPrefix = testPrefix()
     const client = redisClient(redisConfig, { keyPrefix })
     onCleanup(async () => {

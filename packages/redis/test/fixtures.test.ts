@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { describe, expect } from 'vitest'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previousPrefix: string | undefined
@@ -59,3 +61,19 @@ describe('keys the tests did not write', { tags: ['requires_redis', 'tier2'] }, 
     expect(value).toBe('keep me')
   })
 })
+
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['redisConfig', 'redis']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the redis fixture '${fixture}' but is not marked requires_redis. Add { tags: ['requires_redis'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('redis ready') // nothing was started for tests that may not use it
+  },
+)

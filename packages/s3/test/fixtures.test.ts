@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import { HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
-import { describe, expect } from 'vitest'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 import { putMultipart, putStreamed, randomData, read, sha256 } from './round-trip.ts'
 
@@ -33,3 +35,19 @@ describe('the s3 fixtures', { tags: ['requires_s3', 'tier2'] }, () => {
     expect(error).toMatchObject({ name: 'NotFound', $metadata: { httpStatusCode: 404 } })
   })
 })
+
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['s3Config', 's3', 'bucket']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the s3 fixture '${fixture}' but is not marked requires_s3. Add { tags: ['requires_s3'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('s3 ready') // nothing was started for tests that may not use it
+  },
+)

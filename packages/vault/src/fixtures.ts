@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { useService } from '@testbed/core'
+import { useConnection } from '@testbed/core'
 import type NodeVault from 'node-vault' // in function bodies only: node-vault is an optional peer
 import { test as base, type TestContext } from 'vitest'
 import type { VaultConnection } from './connection.js'
@@ -41,19 +41,27 @@ export interface VaultFixtures {
  * to add Vault to another plugin's `test`: `postgresTest.extend('vaultConfig', vaultFor)`.
  */
 export async function vaultFor({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<VaultConnection> {
-  return (await useService<VaultConnection>({ task, skip }, 'vault', 'vaultConfig')).connection
+  return useConnection<VaultConnection>({ task, skip }, 'vault', 'vaultConfig')
 }
 
+// Each fixture a test may name asks for the service under its own name, never through another
+// fixture: the advice for a test without its marker then names the fixture the test used.
 export const test = base
   .extend('vaultConfig', vaultFor)
-  .extend('vault', async ({ vaultConfig }) => new VaultClient(vaultConfig))
-  .extend('transitKey', async ({ vault }, { onCleanup }) => {
+  .extend(
+    'vault',
+    async ({ task, skip }) =>
+      new VaultClient(await useConnection<VaultConnection>({ task, skip }, 'vault', 'vault')),
+  )
+  .extend('transitKey', async ({ task, skip }, { onCleanup }) => {
+    const vault = new VaultClient(await useConnection<VaultConnection>({ task, skip }, 'vault', 'transitKey'))
     const key = `testbed-${randomBytes(6).toString('hex')}`
     await vault.createKey(key)
     onCleanup(() => vault.deleteKey(key))
     return key
   })
-  .extend('nodeVault', async ({ vaultConfig }): Promise<NodeVaultClient> => {
+  .extend('nodeVault', async ({ task, skip }): Promise<NodeVaultClient> => {
+    const vaultConfig = await useConnection<VaultConnection>({ task, skip }, 'vault', 'nodeVault')
     let factory: typeof NodeVault
     try {
       factory = (await import('node-vault')).default

@@ -1,4 +1,6 @@
-import { describe, expect } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test as vitestTest } from 'vitest'
+import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previousKey: string | undefined
@@ -44,3 +46,19 @@ describe('Vault fixtures', { tags: ['requires_vault', 'tier2'] }, () => {
     expect(Buffer.from(result.data.plaintext, 'base64').toString()).toBe('via fetch')
   })
 })
+
+vitestTest(
+  'a fixture used without the marker fails with advice naming that fixture',
+  { tags: ['tier2'] },
+  async () => {
+    const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
+    for (const fixture of ['vaultConfig', 'vault', 'transitKey', 'nodeVault']) {
+      const name = `uses ${fixture} unmarked`
+      expect(run.status(name)).toBe('failed')
+      expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(
+        `'${name}' uses the vault fixture '${fixture}' but is not marked requires_vault. Add { tags: ['requires_vault'] }`,
+      )
+    }
+    expect(run.stderr).not.toContain('vault ready') // nothing was started for tests that may not use it
+  },
+)

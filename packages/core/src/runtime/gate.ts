@@ -69,6 +69,15 @@ export async function useService<Connection>(
   return status
 }
 
+/** `useService`'s connection, what most fixtures want: `useConnection({ task, skip }, 'vault', 'transitKey')`. */
+export async function useConnection<Connection>(
+  context: Gated,
+  service: string,
+  fixture: string,
+): Promise<Connection> {
+  return (await useService<Connection>(context, service, fixture)).connection
+}
+
 /** For worker- and file-scoped fixtures (no test to skip): the status, or an error naming the reason. */
 export async function serviceForScope<Connection>(service: string): Promise<ReadyStatus<Connection>> {
   const [status] = (await statuses<Connection>([service])) as [ServiceStatus<Connection>]
