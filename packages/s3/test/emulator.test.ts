@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import { lookup as dnsLookup } from 'node:dns'
+import { Agent, request as httpRequest } from 'node:http'
+import type { LookupFunction } from 'node:net'
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -478,6 +481,50 @@ describe('what S3 keeps with an object, and what the emulator refuses by name', 
     expect(body).toContain('<Code>NotImplemented</Code>')
     expect(body).toContain('does not implement Signature Version 2')
     expect(body).toContain('sign with Signature Version 4 (AWS4-HMAC-SHA256)')
+  })
+
+  test('virtual-hosted-style addressing is refused by name, not answered by path', async () => {
+    const bucket = await freshBucket()
+    const { port } = new URL(emulator.url)
+    const advice = (host: string) =>
+      `Testbed's S3 emulator does not implement virtual-hosted-style addressing (the bucket in Host: ${bucket}.${host}); ` +
+      `address buckets path-style, http://${host}/${bucket}/<key> (forcePathStyle: true in the AWS SDK)`
+    // The SDK puts the bucket in the host for a named endpoint. <bucket>.localhost does not resolve
+    // here, so the client's agent connects every host to loopback.
+    const lookup = ((_host, options, callback) => dnsLookup('127.0.0.1', options, callback)) as LookupFunction
+    const virtualHosted = s3Client(
+      { ...found, endpoint: `http://localhost:${port}` },
+      { forcePathStyle: false, requestHandler: { httpAgent: new Agent({ lookup }) } },
+    )
+    try {
+      const error = await virtualHosted
+        .send(new ListObjectsV2Command({ Bucket: bucket }))
+        .catch((e: Error) => e)
+      expect(error).toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } })
+      expect((error as Error).message).toBe(advice(`localhost:${port}`))
+    } finally {
+      virtualHosted.destroy()
+    }
+    // A bucket in front of an IP address is the same addressing.
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/', headers: { host: `${bucket}.127.0.0.1:${port}` } },
+        (res) => {
+          let body = ''
+          res.on('data', (chunk) => {
+            body += chunk
+          })
+          res.on('end', () => resolve({ status: res.statusCode, body }))
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    expect(answer.status).toBe(501)
+    expect(answer.body).toContain('<Code>NotImplemented</Code>')
+    expect(answer.body).toContain(
+      `(the bucket in Host: ${bucket}.127.0.0.1:${port}); address buckets path-style, http://127.0.0.1:${port}/${bucket}/&lt;key&gt;`,
+    )
   })
 })
 

@@ -1,6 +1,7 @@
 // From a request to an operation, as S3 routes path-style requests: by method, by whether a key is
-// named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name,
-// and so is every `x-amz-*` header the emulator does not act on (request-headers.ts).
+// named, and by subresource (?uploads, ?delete, ?location, …). Anything else is NotImplemented, by name
+// (virtual-hosted-style addressing too), and so is every `x-amz-*` header the emulator does not act on
+// (request-headers.ts).
 import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { getAcl, putAcl } from './access-control.js'
@@ -182,6 +183,22 @@ function route(request: S3Request): Operation {
   }
 }
 
+/**
+ * A virtual-hosted-style request names its bucket in the Host (`<bucket>.localhost:9000`,
+ * `<bucket>.127.0.0.1:9000`). The emulator answers path-style only, and routing such a request by its
+ * path would answer for another resource (`GET /` would list the buckets), so it is refused by name.
+ */
+function refuseVirtualHosted(headers: IncomingHttpHeaders): void {
+  const host = header(headers, 'host') ?? ''
+  const bucket = /^(.+)\.(localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?$/i.exec(host)?.[1]
+  if (bucket === undefined) return
+  const endpoint = host.slice(bucket.length + 1)
+  throw notImplemented(
+    `virtual-hosted-style addressing (the bucket in Host: ${host}); address buckets path-style, ` +
+      `http://${endpoint}/${bucket}/<key> (forcePathStyle: true in the AWS SDK)`,
+  )
+}
+
 function decodePath(path: string): string {
   try {
     return decodeURIComponent(path)
@@ -221,6 +238,7 @@ export function createS3Handler(options: S3HandlerOptions): S3Handler {
     const rawQuery = questionMark < 0 ? '' : raw.url.slice(questionMark + 1)
     let response: S3Response
     try {
+      refuseVirtualHosted(raw.headers)
       const signer = verifySignature(
         { method: raw.method, path, query: rawQuery, headers: raw.headers },
         secrets,
