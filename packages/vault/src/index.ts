@@ -1,7 +1,7 @@
 /// <reference types="@testbed/core" preserve="true" />
 // Worker-side API: fixtures and the client for test files.
 export { type VaultConnection, vaultEnv } from './connection.js'
-export { test, type VaultFixtures, vaultFor } from './fixtures.js'
+export { type NodeVaultClient, test, type VaultFixtures, vaultFor } from './fixtures.js'
 export { VaultClient } from './vault-client.js'
 export { VaultError, vaultRequest } from './vault-http.js'
 
