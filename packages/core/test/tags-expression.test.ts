@@ -45,7 +45,7 @@ function* expressions(count: number): Generator<string> {
     if (pick < 2) return operand
     if (pick === 2) return `${['not ', '!', 'NOT '][next(3)]}${build(depth + 1)}`
     if (pick === 3) return `(${build(depth + 1)})`
-    const operator = [' and ', ' && ', ' or ', ' || ', ' AND ', ' OR '][next(6)]
+    const operator = [' and ', ' && ', '&&', ' or ', ' || ', '||', ' AND ', ' OR '][next(8)]
     return `${build(depth + 1)}${operator}${build(depth + 1)}`
   }
   for (let i = 0; i < count; i++) yield build(0)
@@ -70,7 +70,7 @@ describe('tagsPredicate agrees with Vitest’s own tags filter', { tags: ['tier1
     expect(compared).toBe(300 * TAG_SETS.length)
   })
 
-  test.for(['(tier1', 'tier1 and', 'and tier1', 'tier1 )', '', ' ', 'tier1 slow'])(
+  test.for(['(tier1', 'tier1 and', 'and tier1', 'tier1 )', '', ' ', 'tier1 slow', 'tier1 and(slow)'])(
     'both refuse %j',
     async (expression) => {
       const createTagsFilter = await vitestTagsFilter()

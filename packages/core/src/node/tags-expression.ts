@@ -11,8 +11,7 @@ type Token = { type: 'tag'; value: string } | { type: 'and' | 'or' | 'not' | '('
 function tokenize(expression: string): Token[] {
   const tokens: Token[] = []
   const operator = /^(?:(\(|\)|!|&&|\|\|)|(and|or)(?=\s|\)|$)|(not)\s)/i
-  let rest = expression
-  while ((rest = rest.trimStart())) {
+  for (let rest = expression.trimStart(); rest; rest = rest.trimStart()) {
     const match = operator.exec(rest)
     if (match) {
       const [text, symbol, word, not] = match
