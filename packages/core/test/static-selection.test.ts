@@ -52,6 +52,20 @@ describe("a test file's tags from its source", { tags: ['tier1'] }, () => {
     ])
   })
 
+  test('follows test and describe under other names, and a timeout after the function', () => {
+    const source = `import { test as vitestTest, describe as group } from 'vitest'
+      import { test } from '@testbed/postgres'
+      const awsTest = vitestTest.extend('aws', async () => '/usr/bin').extend('more', () => 1)
+      const plain = test
+      awsTest('a', { tags: ['requires_s3_clients'] }, async ({ aws }) => {}, minutes(2))
+      group('g', { tags: ['slow'] }, () => {
+        const inner = awsTest.scoped({ aws: '/bin' })
+        inner('b', async () => {}, minutes(8))
+        plain('c', { tags: ['requires_postgres'] }, () => {})
+      })`
+    expect(read(source)).toEqual([['requires_s3_clients'], ['slow'], ['slow', 'requires_postgres']])
+  })
+
   test.for([
     ['tags that are not literals', `test('a', { tags: TAGS }, () => {})`],
     ['options from a variable', `test('a', options, () => {})`],
@@ -59,6 +73,15 @@ describe("a test file's tags from its source", { tags: ['tier1'] }, () => {
     ['a bare call that may declare tests', `test('a', () => {}); sharedSuite()`],
     ['tests declared in a callback', `cases.forEach((c) => test(c, () => {}))`],
     ['a suite kept in a variable', `const s = describe('s', () => { test('a', () => {}) })`],
+    [
+      'a renamed suite kept in a variable',
+      `import { describe as d } from 'vitest'; const s = d('s', () => {})`,
+    ],
+    [
+      'a test API from a namespace import',
+      `import * as v from 'vitest'; v.test('a', { tags: ['x'] }, () => {})`,
+    ],
+    ['options after a non-function second argument', `test('a', make(), () => {})`],
     ['no test at all', `isolationSuite('a')`],
     ['a syntax error', `test('a', () => {`],
   ])('gives up on %s', ([, source]) => {

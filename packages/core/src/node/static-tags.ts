@@ -18,6 +18,16 @@ type Node = any
 
 const TESTS = new Set(['test', 'it', 'bench'])
 const SUITES = new Set(['describe', 'suite'])
+
+/**
+ * The names under which this file calls Vitest's `test` and `describe`: their own, what an import
+ * renames (`import { test as vitestTest }`, a plugin's `test`), and what a declaration derives
+ * (`const awsTest = test.extend(…)`, `const it = test`).
+ */
+interface Names {
+  tests: Set<string>
+  suites: Set<string>
+}
 const HOOKS = new Set([
   'beforeAll',
   'afterAll',
@@ -55,7 +65,9 @@ function literalTags(value: Node): string[] {
 function optionTags(args: readonly Node[]): string[] {
   const tags: string[] = []
   for (const arg of args.slice(1)) {
-    if (arg.type === 'ArrowFunctionExpression' || arg.type === 'FunctionExpression') continue
+    // Vitest 5 takes `(name, fn, timeout)` or `(name, options, fn)`: what follows the function is a
+    // timeout, however it is written (`minutes(8)`), and never carries tags.
+    if (arg.type === 'ArrowFunctionExpression' || arg.type === 'FunctionExpression') break
     if (arg.type === 'Literal' && typeof arg.value === 'number') continue // a timeout
     if (arg.type !== 'ObjectExpression') throw new Doubt() // options from a variable
     for (const property of arg.properties) {
@@ -75,18 +87,34 @@ function callbackBody(args: readonly Node[]): Node[] {
     : [{ type: 'ExpressionStatement', expression: fn.body }]
 }
 
-/** `const suite = describe(…)` declares tests that this reading does not follow. */
-function declarations(declaration: Node): void {
-  for (const { init } of declaration.declarations) {
-    const call = init?.type === 'AwaitExpression' ? init.argument : init
-    if (call?.type !== 'CallExpression') continue
-    const { root, properties } = chain(call.callee)
-    if (root && (SUITES.has(root) || TESTS.has(root)) && !properties.some((p) => CONFIGURING.has(p)))
-      throw new Doubt()
+function imports(declaration: Node, names: Names): void {
+  for (const specifier of declaration.specifiers) {
+    if (specifier.type !== 'ImportSpecifier') continue
+    const imported =
+      specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value
+    if (TESTS.has(imported)) names.tests.add(specifier.local.name)
+    if (SUITES.has(imported)) names.suites.add(specifier.local.name)
   }
 }
 
-function collect(statements: readonly Node[], inherited: string[], tests: string[][]): void {
+/**
+ * `const awsTest = test.extend(…)` (or `= test`) is one more name for `test`; `const suite =
+ * describe(…)` declares tests that this reading does not follow.
+ */
+function declarations(declaration: Node, names: Names): void {
+  for (const { id, init } of declaration.declarations) {
+    const value = init?.type === 'AwaitExpression' ? init.argument : init
+    const alias = value?.type === 'Identifier' ? { root: value.name, properties: [] } : undefined
+    if (value?.type !== 'CallExpression' && !alias) continue
+    const { root, properties } = alias ?? chain(value.callee)
+    if (!root || !(names.suites.has(root) || names.tests.has(root))) continue
+    const configures = alias !== undefined || properties.some((p) => CONFIGURING.has(p))
+    if (!configures) throw new Doubt()
+    if (id.type === 'Identifier') (names.tests.has(root) ? names.tests : names.suites).add(id.name)
+  }
+}
+
+function collect(statements: readonly Node[], inherited: string[], tests: string[][], names: Names): void {
   for (const statement of statements) {
     switch (statement.type) {
       case 'ExpressionStatement': {
@@ -102,31 +130,33 @@ function collect(statements: readonly Node[], inherited: string[], tests: string
         }
         const { root, properties } = chain(call.callee)
         if (root && (HOOKS.has(root) || SAFE_ROOTS.has(root))) continue
-        if (root && TESTS.has(root) && properties.some((p) => CONFIGURING.has(p))) continue
-        const suite = root && (SUITES.has(root) || properties.includes('describe'))
-        if (!suite && !(root && TESTS.has(root))) throw new Doubt() // may declare tests we cannot see
+        const isTest = root !== undefined && names.tests.has(root)
+        if (isTest && properties.some((p) => CONFIGURING.has(p))) continue
+        const suite =
+          root !== undefined && (names.suites.has(root) || (isTest && properties.includes('describe')))
+        if (!suite && !isTest) throw new Doubt() // may declare tests we cannot see
         const tags = [...new Set([...inherited, ...optionTags(call.arguments)])]
-        if (suite) collect(callbackBody(call.arguments), tags, tests)
+        if (suite) collect(callbackBody(call.arguments), tags, tests, names)
         else tests.push(tags)
         break
       }
       case 'BlockStatement':
-        collect(statement.body, inherited, tests)
+        collect(statement.body, inherited, tests, names)
         break
       case 'IfStatement':
-        collect([statement.consequent, statement.alternate].filter(Boolean), inherited, tests)
+        collect([statement.consequent, statement.alternate].filter(Boolean), inherited, tests, names)
         break
       case 'ForStatement':
       case 'ForOfStatement':
       case 'ForInStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
-        collect([statement.body], inherited, tests)
+        collect([statement.body], inherited, tests, names)
         break
       case 'VariableDeclaration':
-        declarations(statement)
+        declarations(statement, names)
         break
-      case 'ImportDeclaration':
+      case 'ImportDeclaration': // read before the first statement: imports are hoisted
       case 'FunctionDeclaration':
       case 'ClassDeclaration':
       case 'EmptyStatement':
@@ -136,7 +166,8 @@ function collect(statements: readonly Node[], inherited: string[], tests: string
         // Type declarations say nothing about tests; exports may declare them (`export const x = describe(…)`).
         if (statement.type.startsWith('TS')) break
         if (statement.type.startsWith('Export')) {
-          if (statement.declaration?.type === 'VariableDeclaration') declarations(statement.declaration)
+          if (statement.declaration?.type === 'VariableDeclaration')
+            declarations(statement.declaration, names)
           break
         }
         throw new Doubt()
@@ -160,7 +191,10 @@ export function staticTags(source: string, filename: string): StaticFile | undef
   try {
     const program = parseAst(source, { lang, sourceType: 'module' })
     const tests: string[][] = []
-    collect(program.body, moduleTags(source), tests)
+    const names: Names = { tests: new Set(TESTS), suites: new Set(SUITES) }
+    for (const statement of program.body)
+      if (statement.type === 'ImportDeclaration') imports(statement, names)
+    collect(program.body, moduleTags(source), tests, names)
     return tests.length ? { tests } : undefined
   } catch {
     return undefined // a Doubt, or a file the parser rejects (Vitest will report it when it runs)
