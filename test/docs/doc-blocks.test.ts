@@ -150,7 +150,7 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
     "import { defineConfig } from 'vitest/config'",
     "import { testbed } from './vitest.workspace.ts'",
     '',
-    'export default defineConfig({ test: { projects: testbed.projects } })',
+    'export default defineConfig({ plugins: testbed.plugins, test: { projects: testbed.projects } })',
     '',
   ].join('\n')
 

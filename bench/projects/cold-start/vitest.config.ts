@@ -5,4 +5,4 @@ import { defineConfig } from 'vitest/config'
 const migrations = new URL('../../../examples/secure-notes/migrations', import.meta.url).pathname
 const testbed = defineTestbed({ services: [postgres({ migrations })], include: ['*.test.ts'] })
 
-export default defineConfig({ test: { projects: testbed.projects } })
+export default defineConfig({ plugins: testbed.plugins, test: { projects: testbed.projects } })

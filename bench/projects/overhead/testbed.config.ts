@@ -5,4 +5,4 @@ import { defineConfig } from 'vitest/config'
 // The same tests as one of Testbed's pipelines; no test needs PostgreSQL, so none is started.
 const testbed = defineTestbed({ services: [postgres()], include: ['generated/*.test.ts'] })
 
-export default defineConfig({ test: { projects: testbed.projects } })
+export default defineConfig({ plugins: testbed.plugins, test: { projects: testbed.projects } })

@@ -23,4 +23,4 @@ const testbed = defineTestbed({
   include: ['*.test.ts'],
 })
 
-export default defineConfig({ test: { projects: testbed.projects } })
+export default defineConfig({ plugins: testbed.plugins, test: { projects: testbed.projects } })

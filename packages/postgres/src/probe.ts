@@ -1,6 +1,6 @@
 import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
-import pg from 'pg'
 import type { PostgresConnection } from './connection.js'
+import { loadPg } from './load-pg.js'
 
 // SQLSTATE classes where waiting cannot help: bad credentials, a database that does not exist.
 const FINAL = new Set(['28P01', '28000', '3D000'])
@@ -10,6 +10,7 @@ const FINAL = new Set(['28P01', '28000', '3D000'])
  * (through `signal`): a live server that is slow to answer, under CPU load say, is waited for.
  */
 export async function probePostgres(c: PostgresConnection, signal?: AbortSignal): Promise<void> {
+  const pg = await loadPg()
   const client = new pg.Client(c)
   const abort = () => client.end().catch(() => {})
   signal?.addEventListener('abort', abort, { once: true })

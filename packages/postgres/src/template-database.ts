@@ -1,5 +1,6 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { PostgresConnection } from './connection.js'
+import { loadPg } from './load-pg.js'
 import { applyMigrations, type Migrations, migrationsKey } from './migrations.js'
 
 async function withClient<T>(
@@ -7,7 +8,7 @@ async function withClient<T>(
   database: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({ ...c, database })
+  const client = new (await loadPg()).Client({ ...c, database })
   await client.connect()
   try {
     return await fn(client)
@@ -34,16 +35,16 @@ export async function ensureTemplate(
     await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template])
     try {
       if (await exists()) return template
-      await admin.query(`DROP DATABASE IF EXISTS ${id(building)}`)
-      await admin.query(`CREATE DATABASE ${id(building)}`)
+      await admin.query(`DROP DATABASE IF EXISTS ${await id(building)}`)
+      await admin.query(`CREATE DATABASE ${await id(building)}`)
       try {
         await withClient(c, building, (client) => applyMigrations(client, migrations))
       } catch (error) {
-        await admin.query(`DROP DATABASE IF EXISTS ${id(building)}`)
+        await admin.query(`DROP DATABASE IF EXISTS ${await id(building)}`)
         throw error
       }
-      await admin.query(`ALTER DATABASE ${id(building)} RENAME TO ${id(template)}`)
-      await admin.query(`ALTER DATABASE ${id(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`)
+      await admin.query(`ALTER DATABASE ${await id(building)} RENAME TO ${await id(template)}`)
+      await admin.query(`ALTER DATABASE ${await id(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`)
       return template
     } finally {
       await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [template])
@@ -53,7 +54,7 @@ export async function ensureTemplate(
 
 /** A client or a pool: either can run the admin statements. */
 type Admin = Pick<pg.Pool, 'query'>
-const id = (name: string) => pg.escapeIdentifier(name)
+const id = async (name: string) => (await loadPg()).escapeIdentifier(name)
 
 /** `CREATE DATABASE … TEMPLATE …`: a fresh copy of the migrated schema. */
 export async function cloneDatabase(
@@ -63,12 +64,12 @@ export async function cloneDatabase(
   strategy?: 'FILE_COPY',
 ): Promise<void> {
   await admin.query(
-    `CREATE DATABASE ${id(name)} TEMPLATE ${id(template)}${strategy ? ` STRATEGY ${strategy}` : ''}`,
+    `CREATE DATABASE ${await id(name)} TEMPLATE ${await id(template)}${strategy ? ` STRATEGY ${strategy}` : ''}`,
   )
 }
 
 export async function dropDatabase(admin: Admin, name: string): Promise<void> {
-  await admin.query(`DROP DATABASE IF EXISTS ${id(name)} WITH (FORCE)`)
+  await admin.query(`DROP DATABASE IF EXISTS ${await id(name)} WITH (FORCE)`)
 }
 
 /** Runs `fn` with a client on the maintenance database. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { configDefaults, type TestProjectInlineConfiguration } from 'vitest/config'
+import { configDefaults, type Plugin, type TestProjectInlineConfiguration } from 'vitest/config'
 import { requirementTag } from '../shared/requirement.js'
 import type { ServiceDefinition } from './define-service.js'
 import { type MarkerOptions, markerCatalog } from './markers.js'
@@ -33,6 +33,12 @@ export interface TestbedOptions {
 export interface Testbed {
   /** Vitest projects, one per pipeline: `test: { projects: testbed.projects }`. */
   projects: TestProjectInlineConfiguration[]
+  /**
+   * The root config's plugins: `plugins: testbed.plugins`. The pipelines' selection, the run-wide
+   * service hub and the reporter; in the root config (not in each project's), so the projects share
+   * the root's Vite server.
+   */
+  plugins: Plugin[]
   pipelines: Record<string, PipelineOptions>
   reporter: TestbedReporter
 }
@@ -54,6 +60,16 @@ export function defaultPipelines(services: readonly string[]): Record<string, Pi
   }
 }
 
+/**
+ * Options with which Vitest 5 gives a project a Vite server of its own; the root's plugins do not
+ * reach such a project, so it carries the plugin itself.
+ */
+const OWN_SERVER_OPTIONS = ['alias', 'browser', 'css', 'mode', 'root'] as const
+const ownsServer = (test: NonNullable<PipelineOptions['test']>) =>
+  OWN_SERVER_OPTIONS.some((o) => test[o] !== undefined) ||
+  test.deps?.optimizer !== undefined ||
+  test.deps?.moduleDirectories !== undefined
+
 const runtimeSetup = fileURLToPath(new URL('../runtime/setup.js', import.meta.url))
 
 /** Turns services and pipelines into Vitest projects that share one run-wide service hub. */
@@ -62,19 +78,20 @@ export function defineTestbed(options: TestbedOptions): Testbed {
   const pipelines = options.pipelines ?? defaultPipelines(names)
   const reporter = new TestbedReporter()
   const tags = markerCatalog(names, options.markers)
+  const plugin = pipelinePlugin({
+    pipelines: Object.fromEntries(
+      Object.entries(pipelines).map(([name, p]) => [
+        name,
+        { select: p.select, require: p.require ?? [], real: p.real ?? [] },
+      ]),
+    ),
+    services: options.services,
+    reporter,
+  })
   const projects = Object.entries(pipelines).map(([name, pipeline]): TestProjectInlineConfiguration => {
     const { setupFiles, ...test } = pipeline.test ?? {}
     return {
-      plugins: [
-        pipelinePlugin({
-          pipeline: name,
-          select: pipeline.select,
-          require: pipeline.require ?? [],
-          real: pipeline.real ?? [],
-          services: options.services,
-          reporter,
-        }),
-      ],
+      ...(ownsServer(test) && { plugins: [plugin] }),
       test: {
         ...(options.include && { include: options.include }),
         ...(options.exclude && { exclude: [...configDefaults.exclude, ...options.exclude] }),
@@ -85,5 +102,5 @@ export function defineTestbed(options: TestbedOptions): Testbed {
       },
     }
   })
-  return { projects, pipelines, reporter }
+  return { projects, plugins: [plugin], pipelines, reporter }
 }

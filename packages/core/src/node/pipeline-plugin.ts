@@ -11,12 +11,16 @@ import { testsNoneSelected } from './static-tags.js'
 import { realFromEnv, requiredFromEnv } from './strictness.js'
 import { allOf } from './tags-expression.js'
 
-export interface PipelinePluginOptions {
-  pipeline: string
+export interface PipelineSettings {
   /** Tags expression; ANDed with any `--tags-filter` from the command line, so the CLI only narrows. */
   select?: string
   require: string[]
   real: string[]
+}
+
+export interface PipelinePluginOptions {
+  /** Each pipeline by its Vitest project's name. */
+  pipelines: Record<string, PipelineSettings>
   services: readonly ServiceDefinition<unknown>[]
   reporter: TestbedReporter
 }
@@ -57,22 +61,28 @@ async function filesWithoutSelectedTests(project: TestProject, filter: string[])
 }
 
 /**
- * The Vite plugin each pipeline (Vitest project) carries. Vitest has no per-project `tagsFilter`
- * option, so the pipeline's selection is appended to the project's resolved filter here, where the
- * command line's filter already sits; Vitest ANDs the list in the workers. Vitest applies that filter
- * only once a file is loaded, so the files whose source shows no selected test are also taken out of
- * the project's files: a pipeline does not pay for the tests of another.
+ * The Vite plugin of every pipeline (Vitest project), in the root config: a plugin in a project's own
+ * config would make Vitest resolve that project a Vite config and start it a Vite server of its own
+ * (see docs/decisions.md), while the root's plugins see every project that shares the root's server.
+ * Vitest has no per-project `tagsFilter` option, so a pipeline's selection is appended to its
+ * project's resolved filter here, where the command line's filter already sits; Vitest ANDs the list
+ * in the workers. Vitest applies that filter only once a file is loaded, so the files whose source
+ * shows no selected test are also taken out of the project's files: a pipeline does not pay for the
+ * tests of another.
  */
-export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
+export function pipelinePlugin({ pipelines, services, reporter }: PipelinePluginOptions): Plugin {
   return {
-    name: `testbed:pipeline:${options.pipeline}`,
+    name: 'testbed:pipelines',
     async configureVitest({ vitest, project }) {
-      const run = await joinRun(vitest, options.services)
+      // A project the config declares beside Testbed's pipelines is left as it is.
+      const options = Object.hasOwn(pipelines, project.name) ? pipelines[project.name] : undefined
+      if (!options) return
+      const run = await joinRun(vitest, services)
       const cliFilter = [...(project.config.tagsFilter ?? [])]
       const filter = [...cliFilter, ...(options.select ? [options.select] : [])]
       if (options.select) project.config.tagsFilter = filter
       const leftOut = filter.length ? await filesWithoutSelectedTests(project, filter) : []
-      options.reporter.addPipeline(project.name, {
+      reporter.addPipeline(project.name, {
         select: options.select,
         tagsFilter: cliFilter,
         dir: project.config.dir || project.config.root,
@@ -81,16 +91,16 @@ export function pipelinePlugin(options: PipelinePluginOptions): Plugin {
       const context: TestbedContext = {
         hubUrl: run.server.url,
         hubToken: run.server.token,
-        pipeline: options.pipeline,
+        pipeline: project.name,
         require: options.require,
         requireFromEnv: requiredFromEnv(),
         real: [...options.real, ...realFromEnv()],
       }
       project.provide('testbed', context)
-      options.reporter.attach(run.hub)
+      reporter.attach(run.hub)
       // The reporter joins Vitest's own list once; it writes to stderr, so machine-readable stdout stays clean.
-      if (!vitest.config.reporters.some((r) => (r as unknown) === options.reporter)) {
-        vitest.config.reporters.push(options.reporter as never)
+      if (!vitest.config.reporters.some((r) => (r as unknown) === reporter)) {
+        vitest.config.reporters.push(reporter as never)
       }
     },
   }

@@ -7,8 +7,13 @@
  */
 
 import type { RunnerTestSuite as Suite, RunnerTask as Task } from 'vitest'
-import { beforeAll, beforeEach } from 'vitest'
+import { beforeAll, beforeEach, inject } from 'vitest'
 import { servicesRequiredBy } from '../shared/requirement.js'
+
+if (!inject('testbed'))
+  throw new Error(
+    "Testbed's plugin is not in this Vitest config: add `plugins: testbed.plugins` beside `test: { projects: testbed.projects }`",
+  )
 
 function selectedTests(task: Task): Task[] {
   if (task.mode === 'skip' || task.mode === 'todo') return []
