@@ -121,6 +121,15 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
     expect(markdown).toContain('- **echo**: complete skip (0 passed, 0 failed, 1 skipped)')
   })
 
+  test('a config without the root plugin fails every file, saying what to add', async () => {
+    const run = await runVitest({ fixture: fixturePath('no-root-plugin') })
+    expect(run.code).toBe(1)
+    expect(run.status('would pass')).not.toBe('passed')
+    expect(run.stdout + run.stderr).toContain(
+      "Testbed's plugin is not in this Vitest config: add `plugins: testbed.plugins` beside `test: { projects: testbed.projects }`",
+    )
+  })
+
   test('an unknown marker is refused by name', async () => {
     const run = await runVitest({ fixture: fixturePath('unknown-marker') })
     expect(run.code).toBe(1)
