@@ -28,6 +28,8 @@ export const testbed = defineTestbed({
     redisServerBinary(),
     // Real S3 clients the emulator is tested against (Debian's; /usr/bin, not pyenv's shims).
     hostBinaries('s3_clients', ['aws', 's3cmd', 'rclone']),
+    // PostgreSQL's own client, which the per-test databases are tested with.
+    hostBinaries('psql', ['psql']),
     vaultClients(),
   ],
   include: [

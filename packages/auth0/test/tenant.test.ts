@@ -104,6 +104,18 @@ describe('a mock Auth0 tenant on loopback HTTP', { tags: ['tier2'] }, () => {
     ])
   })
 
+  test('answers HEAD on its GET endpoints as GET, without a body', async () => {
+    for (const url of [tenant.jwksUri, tenant.openidConfigurationUri, tenant.userinfoEndpoint]) {
+      const [head, get] = await Promise.all([fetch(url, { method: 'HEAD' }), fetch(url)])
+      expect([head.status, head.headers.get('content-type')], url).toEqual([
+        get.status,
+        get.headers.get('content-type'),
+      ])
+      expect(await head.text()).toBe('')
+      expect((await get.text()).length).toBeGreaterThan(0)
+    }
+  })
+
   test('answers 404 in JSON where it has no endpoint', async () => {
     const response = await fetch(`${served.url}authorize?client_id=x`)
     expect(response.status).toBe(404)

@@ -252,10 +252,10 @@ export class MockTenant {
 
   #createHandlers(): HttpHandler[] {
     return [
-      http.get(this.jwksUri, () => HttpResponse.json(this.jwks as JsonBodyType)),
-      http.get(this.openidConfigurationUri, () => HttpResponse.json(this.#openidConfiguration())),
+      ...getAndHead(this.jwksUri, () => HttpResponse.json(this.jwks as JsonBodyType)),
+      ...getAndHead(this.openidConfigurationUri, () => HttpResponse.json(this.#openidConfiguration())),
       http.post(this.tokenEndpoint, ({ request }) => this.#tokenEndpoint(request)),
-      http.get(this.userinfoEndpoint, ({ request }) => this.#userinfo(request)),
+      ...getAndHead(this.userinfoEndpoint, (request) => this.#userinfo(request)),
     ]
   }
 
@@ -363,6 +363,17 @@ function checkState(state: TenantState): TenantState {
   if (!state.keys.some((key) => !key.retired))
     throw new Error('a tenant state needs a key that is not retired')
   return state
+}
+
+/** A GET endpoint, and HEAD on it: the same status and headers, no body (RFC 9110 §9.3.2), as Auth0 answers. */
+function getAndHead(url: string, answer: (request: Request) => Response | Promise<Response>): HttpHandler[] {
+  return [
+    http.get(url, ({ request }) => answer(request)),
+    http.head(url, async ({ request }) => {
+      const { status, headers } = await answer(request)
+      return new HttpResponse(null, { status, headers })
+    }),
+  ]
 }
 
 function withExpiry<T extends SignJWT | UnsecuredJWT>(jwt: T, options: TokenOptions): T {
