@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { errorCodes } from '../shared/error-chain.js'
 import { ProbeRefused } from '../shared/probe-refused.js'
 import { reasonFromError } from '../shared/service-status.js'
 
@@ -41,16 +42,9 @@ export { ProbeRefused }
 /** Connection errors that say nothing is there (not that it is slow): no answer will come by waiting. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'])
 
-/** The error code of a connection failure, looked for on the error, its `cause`s and an AggregateError's errors. */
-export function unreachableCode(error: unknown, depth = 0): string | undefined {
-  if (!error || typeof error !== 'object' || depth > 5) return undefined
-  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown }
-  if (typeof code === 'string' && UNREACHABLE.has(code)) return code
-  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
-    const found = unreachableCode(inner, depth + 1)
-    if (found) return found
-  }
-  return undefined
+/** The error code of a connection failure, looked for on the error and everything it wraps. */
+export function unreachableCode(error: unknown): string | undefined {
+  return errorCodes(error).find((code) => UNREACHABLE.has(code))
 }
 
 /** The pauses between attempts: `initialDelayMs`, then × `factor`, capped at `maxDelayMs`. */

@@ -1,4 +1,5 @@
 // Used on both sides: by plugins' probes in the main process and by their clients in workers.
+import { errorChain, errorCodes } from './error-chain.js'
 import { ProbeRefused } from './probe-refused.js'
 
 /**
@@ -8,19 +9,12 @@ import { ProbeRefused } from './probe-refused.js'
  */
 export function describeNetworkError(error: unknown): string {
   const texts = new Set<string>()
-  const visit = (e: unknown, depth: number): void => {
-    if (!(e instanceof Error) || depth > 5) return
-    const inner = [e.cause, ...(e instanceof AggregateError ? e.errors : [])].filter(
-      (x) => x instanceof Error,
-    )
-    if (inner.length) for (const x of inner) visit(x, depth + 1)
-    else {
-      const code = (e as { code?: unknown }).code
-      const text = e.message.trim() || e.name
-      texts.add(typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text)
-    }
+  for (const { error: e, leaf } of errorChain(error)) {
+    if (!leaf || !(e instanceof Error)) continue
+    const code = (e as { code?: unknown }).code
+    const text = e.message.trim() || e.name
+    texts.add(typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text)
   }
-  visit(error, 0)
   return [...texts].join('; ') || String(error)
 }
 
@@ -48,16 +42,10 @@ export async function fetchEndpoint(url: string, init: RequestInit = {}): Promis
     const why = describeNetworkError(error)
     // A connection that failed says how (a code: ECONNREFUSED, UND_ERR_SOCKET …). Without one, fetch
     // refused to make the request at all (a port the Fetch standard blocks, say): no retry can help.
-    if (!hasCode(error)) throw new ProbeRefused(`${where}: ${explained(why, url)}`, { cause: error })
+    if (!errorCodes(error).length)
+      throw new ProbeRefused(`${where}: ${explained(why, url)}`, { cause: error })
     throw new Error(`${where}: ${why}`, { cause: error })
   }
-}
-
-function hasCode(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 5) return false
-  if (typeof (error as { code?: unknown }).code === 'string') return true
-  const inner = [error.cause, ...(error instanceof AggregateError ? error.errors : [])]
-  return inner.some((e) => hasCode(e, depth + 1))
 }
 
 function explained(why: string, url: string): string {
