@@ -107,6 +107,12 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
     expect(run.stderr).toContain(' Flaky (passed on a retry)\n   ⚠ flaky until its retry (1 retries)')
   })
 
+  test('only a file with a test that needs a service gets the per-test gate (a hook Vitest reports)', async () => {
+    const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
+    expect(run.status('an unmarked test in a file that needs a service passes the gate too')).toBe('passed')
+    expect(run.status('a file none of whose tests needs a service has no per-test gate')).toBe('passed')
+  })
+
   test('the summary goes to $GITHUB_STEP_SUMMARY too', async () => {
     const summary = join(scratchDir('step-summary'), 'summary.md')
     await runVitest({
