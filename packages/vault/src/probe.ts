@@ -1,5 +1,5 @@
 import { fetchEndpoint, ProbeRefused } from '@testbed/core/config'
-import type { VaultInstance } from './providers/env-provider.js'
+import type { VaultFound } from './connection.js'
 import { VaultError, vaultRequest } from './vault-http.js'
 
 interface Health {
@@ -12,7 +12,7 @@ interface Health {
  * Ready when `/v1/sys/health` says initialized, unsealed and active, and the token is accepted.
  * A refused token is final: waiting will not make it right.
  */
-export async function probeVault(c: VaultInstance, signal?: AbortSignal): Promise<void> {
+export async function probeVault(c: VaultFound, signal?: AbortSignal): Promise<void> {
   const response = await fetchEndpoint(`${c.address}/v1/sys/health`, { signal })
   const health = (await response.json().catch(() => ({}))) as Partial<Health>
   if (!health.initialized) throw new Error(`${c.address} is not initialized (sys/health ${response.status})`)

@@ -1,5 +1,4 @@
-import type { VaultConnection } from './connection.js'
-import type { VaultInstance } from './providers/env-provider.js'
+import type { VaultConnection, VaultFound } from './connection.js'
 import { VaultClient } from './vault-client.js'
 import { vaultRequest } from './vault-http.js'
 
@@ -15,7 +14,7 @@ export interface ProvisionOptions {
 
 export const defaultKeys = ['test-integration-key', 'test-data-key']
 
-async function ensureMount(c: VaultInstance, path: string, type: 'transit' | 'kv'): Promise<void> {
+async function ensureMount(c: VaultFound, path: string, type: 'transit' | 'kv'): Promise<void> {
   const mounts = await vaultRequest<Record<string, unknown> & { data?: Record<string, unknown> }>(
     c,
     'GET',
@@ -34,7 +33,7 @@ async function ensureMount(c: VaultInstance, path: string, type: 'transit' | 'kv
  * What the seed's manual set-up does: enable transit, create the test keys; plus kv seeds.
  * Idempotent, so a Vault that outlives runs (`env`) is provisioned again without harm.
  */
-export async function provisionVault(c: VaultInstance, options: ProvisionOptions): Promise<VaultConnection> {
+export async function provisionVault(c: VaultFound, options: ProvisionOptions): Promise<VaultConnection> {
   const mount = options.mount ?? 'transit'
   const keys = options.keys ?? defaultKeys
   await ensureMount(c, mount, 'transit')

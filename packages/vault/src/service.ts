@@ -1,10 +1,10 @@
 import { defineService, type ReadinessPolicy, type ServiceDefinition } from '@testbed/core/config'
-import { type VaultConnection, vaultEnv } from './connection.js'
+import { type VaultConnection, type VaultFound, vaultEnv } from './connection.js'
 import { probeVault } from './probe.js'
-import { binaryProvider } from './providers/binary-provider.js'
-import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
-import { embeddedProvider } from './providers/embedded-provider.js'
-import { envProvider, type VaultInstance } from './providers/env-provider.js'
+import { binaryProvider } from './providers/binary.js'
+import { type ContainerOptions, containerProvider } from './providers/container.js'
+import { embeddedProvider } from './providers/embedded.js'
+import { envProvider } from './providers/env.js'
 import { type ProvisionOptions, provisionVault } from './provision.js'
 
 export interface VaultOptions extends ProvisionOptions {
@@ -14,8 +14,8 @@ export interface VaultOptions extends ProvisionOptions {
 }
 
 /** HashiCorp Vault: `env`, then `container`, `binary`, and Testbed's `embedded` emulator. */
-export function vault(options: VaultOptions = {}): ServiceDefinition<VaultConnection, VaultInstance> {
-  return defineService<VaultConnection, VaultInstance>({
+export function vault(options: VaultOptions = {}): ServiceDefinition<VaultConnection, VaultFound> {
+  return defineService<VaultConnection, VaultFound>({
     name: 'vault',
     description: 'HashiCorp Vault',
     // Providers yield an address and a token; provisioning adds the transit mount and keys.

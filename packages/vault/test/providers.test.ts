@@ -1,8 +1,8 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
-import { scratchDir } from '../../core/test/scratch-dir.ts'
-import { EMULATOR } from '../src/providers/embedded-provider.ts'
+import { EMULATOR } from '../src/providers/embedded.ts'
 import { VaultClient } from '../src/vault-client.ts'
 import { emulatorCli, emulatorProcess, ready, reasonOf, startVault, stopAndCheck } from './start-vault.ts'
 

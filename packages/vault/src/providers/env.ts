@@ -1,10 +1,8 @@
 import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
-import type { VaultConnection } from '../connection.js'
-
-export type VaultInstance = Pick<VaultConnection, 'address' | 'token' | 'tokenSource'>
+import type { VaultFound } from '../connection.js'
 
 /** An existing Vault: `VAULT_ADDR` and `VAULT_TOKEN`, as the Vault CLI reads them. */
-export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<VaultInstance> {
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<VaultFound> {
   return {
     kind: 'env',
     authoritative: true,

@@ -1,7 +1,7 @@
 import type { Provider } from '@testbed/core/config'
+import type { VaultFound } from '../connection.js'
 import { startVaultEmulator } from '../emulator/index.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
-import type { VaultInstance } from './env-provider.js'
 
 export const EMULATOR = "Testbed's Vault dev-mode emulator"
 
@@ -10,7 +10,7 @@ export const EMULATOR = "Testbed's Vault dev-mode emulator"
  * the enterprise pipeline runs anywhere. The reporter says plainly when it served; a pipeline that
  * needs a real Vault refuses it with `real: ['vault']` (or TESTBED_REAL=vault).
  */
-export function embeddedProvider(): Provider<VaultInstance> {
+export function embeddedProvider(): Provider<VaultFound> {
   return {
     kind: 'embedded',
     async start(ctx) {

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
-import type { VaultInstance } from './env-provider.js'
 
 /** `vault server -dev` or OpenBao's `bao server -dev` (same flags) from PATH, on a free port. */
-export function binaryProvider(): Provider<VaultInstance> {
+export function binaryProvider(): Provider<VaultFound> {
   return {
     kind: 'binary',
     async start(ctx) {

@@ -1,6 +1,6 @@
 import type { Provider } from '@testbed/core/config'
+import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
-import type { VaultInstance } from './env-provider.js'
 
 export interface ContainerOptions {
   /** Default: `TESTBED_VAULT_IMAGE`, else `hashicorp/vault:1.18` (pinned: dev mode's flags are stable there). */
@@ -8,7 +8,7 @@ export interface ContainerOptions {
 }
 
 /** Vault in dev mode through `@testcontainers/vault`, imported only after a Docker engine answered. */
-export function containerProvider(options: ContainerOptions = {}): Provider<VaultInstance> {
+export function containerProvider(options: ContainerOptions = {}): Provider<VaultFound> {
   return {
     kind: 'container',
     async start(ctx) {
