@@ -2,11 +2,11 @@ import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@
 import { connectionEnv, type PostgresConnection, redactedUrl } from './connection.js'
 import type { Migrations } from './migrations.js'
 import { probePostgres } from './probe.js'
-import { binaryProvider } from './providers/binary-provider.js'
-import { composeProvider } from './providers/compose-provider.js'
-import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
-import { embeddedProvider } from './providers/embedded-provider.js'
-import { envProvider } from './providers/env-provider.js'
+import { binaryProvider } from './providers/binary.js'
+import { composeProvider } from './providers/compose.js'
+import { type ContainerOptions, containerProvider } from './providers/container.js'
+import { embeddedProvider } from './providers/embedded.js'
+import { envProvider } from './providers/env.js'
 import {
   cloneDatabase,
   dropDatabasesWithPrefix,

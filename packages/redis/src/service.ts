@@ -1,10 +1,10 @@
 import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
 import { connectionEnv, type RedisConnection, redactedUrl } from './connection.js'
 import { probeRedis } from './probe.js'
-import { type BinaryOptions, binaryProvider } from './providers/binary-provider.js'
-import { composeProvider } from './providers/compose-provider.js'
-import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
-import { envProvider } from './providers/env-provider.js'
+import { type BinaryOptions, binaryProvider } from './providers/binary.js'
+import { composeProvider } from './providers/compose.js'
+import { type ContainerOptions, containerProvider } from './providers/container.js'
+import { envProvider } from './providers/env.js'
 
 export interface RedisOptions {
   /** For `binary`: listen on this port instead of a free one. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { connectionEnv, redactedUrl } from '../src/connection.ts'
-import { fromUrl } from '../src/providers/env-provider.ts'
+import { fromUrl } from '../src/providers/env.ts'
 
 describe('REDIS_URL', { tags: ['tier1'] }, () => {
   test('gives host, port, password and db, with defaults', () => {

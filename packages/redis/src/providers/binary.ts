@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { NotApplicable, type Provider } from '@testbed/core/config'
+import { findRedisServer } from '../binaries.js'
 import { type RedisConnection, redisConnection } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
@@ -17,7 +18,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisConne
   return {
     kind: 'binary',
     async start(ctx) {
-      const dir = findBinaryDir(['redis-server'])
+      const dir = findRedisServer()
       if (!dir) throw new NotApplicable('redis-server is not on PATH')
       const program = join(dir, 'redis-server')
       const data = await ctx.tempDir({ memory: true })
