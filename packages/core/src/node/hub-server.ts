@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, startLoopbackServer } from '../shared/loopback-server.js'
 import type { ServiceHub } from './service-hub.js'
 
 /**
@@ -8,43 +9,39 @@ import type { ServiceHub } from './service-hub.js'
  */
 export class HubServer {
   readonly token = randomBytes(16).toString('hex')
-  private server: Server | undefined
+  private server: LoopbackServer | undefined
   url = ''
 
   constructor(private readonly hub: ServiceHub) {}
 
   async listen(): Promise<string> {
-    const server = createServer(async (req, res) => {
-      if (req.method !== 'POST' || req.url !== '/ensure' || req.headers['x-testbed-token'] !== this.token) {
-        res.writeHead(404).end()
-        return
-      }
-      try {
-        let body = ''
-        for await (const chunk of req) body += chunk
-        const { services } = JSON.parse(body) as { services: string[] }
-        const statuses = await this.hub.ensure(services)
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(statuses))
-      } catch (error) {
-        res.writeHead(500, { 'content-type': 'text/plain' }).end(String((error as Error)?.stack ?? error))
-      }
-    })
-    server.keepAliveTimeout = 60_000
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    server.unref()
+    const server = await startLoopbackServer((req, res) => void this.answer(req, res))
+    server.server.keepAliveTimeout = 60_000
+    server.server.unref()
     this.server = server
-    const address = server.address()
-    this.url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : ''
+    this.url = server.url
     return this.url
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST' || req.url !== '/ensure' || req.headers['x-testbed-token'] !== this.token) {
+      res.writeHead(404).end()
+      return
+    }
+    try {
+      let body = ''
+      for await (const chunk of req) body += chunk
+      const { services } = JSON.parse(body) as { services: string[] }
+      const statuses = await this.hub.ensure(services)
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(statuses))
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String((error as Error)?.stack ?? error))
+    }
   }
 
   close(): Promise<void> {
     const server = this.server
     this.server = undefined
-    return new Promise((resolve) => {
-      if (!server) return resolve()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+    return server ? server.close() : Promise.resolve()
   }
 }
