@@ -6,8 +6,8 @@ import { natsEnv, natsFor } from '@testbed/nats'
 import { connectionUrl, test as postgresTest } from '@testbed/postgres'
 import { redisFor } from '@testbed/redis'
 import { s3Env, s3For } from '@testbed/s3'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import { afterEach, describe, expect } from 'vitest'
-import { runVitest } from '../packages/core/test/run-vitest.ts'
 
 const test = postgresTest
   .extend('redisConfig', redisFor)

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { connectionUrl, test as postgresTest } from '@testbed/postgres'
+import { type NestedRun, runVitest } from '@testbed/test-support/run-vitest'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type NestedRun, runVitest } from '../../packages/core/test/run-vitest.ts'
 import {
   type BlockError,
   docFiles,

@@ -9,10 +9,10 @@ import type { PostgresConnection } from '@testbed/postgres'
 import { postgres } from '@testbed/postgres/config'
 import { closeClient, type RedisConnection, redisClient } from '@testbed/redis'
 import { redis } from '@testbed/redis/config'
+import { composePluginPath } from '@testbed/test-support/compose-plugin'
+import { eventually } from '@testbed/test-support/eventually'
 import pg from 'pg'
 import { afterEach, describe, expect, test } from 'vitest'
-import { composePluginPath } from '../../../packages/core/test/compose-plugin.ts'
-import { eventually } from '../../../packages/core/test/eventually.ts'
 
 const FILE = 'examples/compose-trio/docker-compose.test.yml'
 // No registry on CI here: .ci/run builds these images and names them; elsewhere the official ones.

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose'
 import { describe, expect, test as vitestTest } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 import { type BadTokens, test } from '../src/index.ts'
 
 describe('Auth0 fixtures', { tags: ['requires_auth0', 'tier2'] }, () => {

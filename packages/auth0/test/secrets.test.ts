@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 
 describe('secrets stay out of the output', { tags: ['tier2'] }, () => {
   test('the Vault root token and the tenant’s private key appear nowhere in the reporter or logs', async () => {

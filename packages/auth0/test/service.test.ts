@@ -1,6 +1,6 @@
+import { ready, startService, stopAndCheck } from '@testbed/test-support/start-service'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { describe, expect, test } from 'vitest'
-import { ready, startService, stopAndCheck } from '../../core/test/start-service.ts'
 import { auth0, MOCK_TENANT } from '../src/service.ts'
 
 describe('the auth0 service', { tags: ['tier2'] }, () => {

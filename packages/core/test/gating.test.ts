@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '@testbed/core/config'
+import { runVitest } from '@testbed/test-support/run-vitest'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
-import { fixturePath, runVitest } from './run-vitest.ts'
-import { scratchDir } from './scratch-dir.ts'
+import { fixturePath } from './fixture-path.ts'
 
 const gating = fixturePath('gating')
 const unavailable = { ECHO_EMBEDDED: 'off' }

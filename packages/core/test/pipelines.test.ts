@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
+import { alive, runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test } from 'vitest'
-import { alive, fixturePath, runVitest } from './run-vitest.ts'
+import { fixturePath } from './fixture-path.ts'
 
 const fixture = fixturePath('pipelines')
 const ran = (run: Awaited<ReturnType<typeof runVitest>>) =>

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
+import { eventually } from '@testbed/test-support/eventually'
+import { alive, runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test } from 'vitest'
-import { eventually } from './eventually.ts'
-import { alive, fixturePath, runVitest } from './run-vitest.ts'
+import { fixturePath } from './fixture-path.ts'
 
 const fixture = fixturePath('teardown')
 

@@ -2,8 +2,8 @@
 // makes sure: the files meet before each round): each test uses the same logical subject and
 // stream names, and must never see the other worker's messages, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
+import { meet } from '@testbed/test-support/rendezvous'
 import { describe, expect } from 'vitest'
-import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 
 export function isolationSuite(owner: string): void {

@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '@testbed/core/config'
-import { startOutsideProcess } from '../../core/test/outside-process.ts'
-import { type Started as StartedService, startService } from '../../core/test/start-service.ts'
+import { startOutsideProcess } from '@testbed/test-support/outside-process'
+import { type Started as StartedService, startService } from '@testbed/test-support/start-service'
 import type { NatsConfig } from '../src/connection.ts'
 import { type NatsOptions, nats } from '../src/service.ts'
 
-export { ready, reasonOf, stopAndCheck } from '../../core/test/start-service.ts'
+export { ready, reasonOf, stopAndCheck } from '@testbed/test-support/start-service'
 export type Started = StartedService<NatsConfig>
 
 export function startNats(env: Record<string, string>, options: NatsOptions = {}): Promise<Started> {

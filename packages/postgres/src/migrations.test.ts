@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
-import { scratchDir } from '../../core/test/scratch-dir.ts'
 import { migrationsKey } from './migrations.ts'
 
 function folder(files: Record<string, string>): string {

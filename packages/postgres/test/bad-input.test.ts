@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type Server } from 'node:net'
 import { join } from 'node:path'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
-import { scratchDir } from '../../core/test/scratch-dir.ts'
 import { connectionUrl } from '../src/connection.ts'
 import { ready, reasonOf, startPostgres, stopAndCheck } from './start-service.ts'
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import pg from 'pg'
 import { describe, expect, test as vitestTest } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previous: string | undefined

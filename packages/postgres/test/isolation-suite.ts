@@ -2,8 +2,8 @@
 // makes sure: the files meet before each round): each test writes into its own database and
 // must never see the other worker's rows, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
+import { meet } from '@testbed/test-support/rendezvous'
 import { describe, expect } from 'vitest'
-import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 
 export function isolationSuite(owner: string): void {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import pg from 'pg'
 import { describe, expect } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 import { connectionUrl } from '../src/connection.ts'
 import { test } from '../src/index.ts'
 

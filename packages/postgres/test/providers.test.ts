@@ -1,6 +1,6 @@
+import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import pg from 'pg'
 import { describe, expect, test } from 'vitest'
-import { containersOfThisProcess } from '../../core/test/outside-process.ts'
 import { connectionUrl } from '../src/connection.ts'
 import { ready, type Started, startPostgres, stopAndCheck } from './start-service.ts'
 

@@ -2,8 +2,8 @@
 // makes sure: the files meet before each round): each test writes the same key names under its
 // own prefix and must never see the other worker's values, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
+import { meet } from '@testbed/test-support/rendezvous'
 import { describe, expect } from 'vitest'
-import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 
 export function isolationSuite(owner: string): void {

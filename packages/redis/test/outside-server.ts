@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '@testbed/core/config'
-import { startOutsideProcess } from '../../core/test/outside-process.ts'
+import { startOutsideProcess } from '@testbed/test-support/outside-process'
 
 export async function outsideServer(password: string): Promise<{ port: number; url: string }> {
   const port = await freePort()

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test as vitestTest } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 import { putMultipart, putStreamed, randomData, read, sha256 } from './round-trip.ts'
 

@@ -3,8 +3,8 @@
 // bucket and must see only its own objects, however the two interleave.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { meet } from '@testbed/test-support/rendezvous'
 import { describe, expect } from 'vitest'
-import { meet } from '../../core/test/rendezvous.ts'
 import { test } from '../src/index.ts'
 import { read } from './round-trip.ts'
 

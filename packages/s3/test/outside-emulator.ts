@@ -2,7 +2,7 @@
 // name an S3 someone else runs; stopped after the test.
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startOutsideProcess } from '../../core/test/outside-process.ts'
+import { startOutsideProcess } from '@testbed/test-support/outside-process'
 
 const CLI = fileURLToPath(new URL('../dist/emulator/cli.js', import.meta.url))
 

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3'
+import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import { describe, expect, test } from 'vitest'
-import { containersOfThisProcess } from '../../core/test/outside-process.ts'
 import { runBucketPrefix } from '../src/buckets.ts'
 import { s3Client } from '../src/client.ts'
 import type { S3Config } from '../src/connection.ts'

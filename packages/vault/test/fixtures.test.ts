@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
+import { runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test as vitestTest } from 'vitest'
-import { runVitest } from '../../core/test/run-vitest.ts'
 import { test } from '../src/index.ts'
 
 let previousKey: string | undefined

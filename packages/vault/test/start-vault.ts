@@ -1,12 +1,12 @@
 // The vault service through core's hub in this process, and the emulator as a separate process.
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startOutsideProcess } from '../../core/test/outside-process.ts'
-import { type Started as StartedService, startService } from '../../core/test/start-service.ts'
+import { startOutsideProcess } from '@testbed/test-support/outside-process'
+import { type Started as StartedService, startService } from '@testbed/test-support/start-service'
 import type { VaultConnection } from '../src/connection.ts'
 import { type VaultOptions, vault } from '../src/service.ts'
 
-export { ready, reasonOf, stopAndCheck } from '../../core/test/start-service.ts'
+export { ready, reasonOf, stopAndCheck } from '@testbed/test-support/start-service'
 export type Started = StartedService<VaultConnection>
 
 export function startVault(env: Record<string, string>, options: VaultOptions = {}): Promise<Started> {

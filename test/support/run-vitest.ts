@@ -1,5 +1,7 @@
 // Runs Vitest on a fixture project in a child process, as a user would from a terminal, and reads
 // back its JSON report, its stderr (Testbed's reporter) and the fixture services' start log.
+// `fixture` is a directory; each caller resolves its own fixture projects (`new URL('./fixtures/x',
+// import.meta.url)`), since they live beside the tests that run them.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -117,10 +119,6 @@ export async function runVitest({
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-export function fixturePath(name: string): string {
-  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 }
 
 /** True while a process with this pid exists. */
