@@ -5,7 +5,7 @@ import { vaultRequest } from './vault-http.js'
 export interface ProvisionOptions {
   /** The transit engine's mount path. Default `transit`. */
   mount?: string
-  /** Transit keys to create. Default: the seed's `test-integration-key` and `test-data-key`. */
+  /** Transit keys to create. Default: `test-integration-key` and `test-data-key`. */
   keys?: string[]
   /** kv-v2 secrets to write: `{ 'app/db': { password: '…' } }`, under `kvMount` (default `secret`). */
   kv?: Record<string, Record<string, unknown>>
@@ -30,7 +30,7 @@ async function ensureMount(c: VaultFound, path: string, type: 'transit' | 'kv'):
 }
 
 /**
- * What the seed's manual set-up does: enable transit, create the test keys; plus kv seeds.
+ * Enables the transit engine and creates the keys, then writes the kv-v2 secrets given.
  * Idempotent, so a Vault that outlives runs (`env`) is provisioned again without harm.
  */
 export async function provisionVault(c: VaultFound, options: ProvisionOptions): Promise<VaultConnection> {

@@ -9,7 +9,7 @@ import { type ProvisionOptions, provisionVault } from './provision.js'
 
 export interface VaultOptions extends ProvisionOptions {
   container?: ContainerOptions
-  /** How long to wait for a Vault that starts slowly; the seed's CI policy is expressible here. */
+  /** How long to wait for a Vault that starts slowly (a CI runner's Vault may take tens of seconds). */
   readiness?: Partial<ReadinessPolicy>
 }
 

@@ -6,16 +6,19 @@ import { test } from '../src/index.ts'
 let previousKey: string | undefined
 
 describe('Vault fixtures', { tags: ['requires_vault', 'tier2'] }, () => {
-  test('encrypts data (the seed’s example)', async ({ vault }) => {
+  test('encrypts data', async ({ vault }) => {
     expect(await vault.encrypt('test-key', 'sensitive data')).toMatch(/^vault:v1:/)
   })
 
-  test('vaultConfig is the seed’s vault_kms_config, and code under test sees VAULT_ADDR/VAULT_TOKEN', ({
-    vaultConfig,
+  test('vaultConnection: address, token, transit mount and keys; code under test sees VAULT_ADDR/VAULT_TOKEN', ({
+    vaultConnection,
   }) => {
-    expect(vaultConfig).toMatchObject({ mount: 'transit', keys: ['test-integration-key', 'test-data-key'] })
-    expect(process.env.VAULT_ADDR).toBe(vaultConfig.address)
-    expect(process.env.VAULT_TOKEN).toBe(vaultConfig.token)
+    expect(vaultConnection).toMatchObject({
+      mount: 'transit',
+      keys: ['test-integration-key', 'test-data-key'],
+    })
+    expect(process.env.VAULT_ADDR).toBe(vaultConnection.address)
+    expect(process.env.VAULT_TOKEN).toBe(vaultConnection.token)
   })
 
   test('a transit key of the test’s own: rotate, rewrap, decrypt old ciphertext', async ({
@@ -40,7 +43,7 @@ describe('Vault fixtures', { tags: ['requires_vault', 'tier2'] }, () => {
     expect(await vault.kvRead('testbed/fixture')).toEqual({ user: 'ada' })
   })
 
-  test('node-vault, as the design card names it, against the same Vault', async ({ nodeVault, vault }) => {
+  test('node-vault against the same Vault', async ({ nodeVault, vault }) => {
     const ciphertext = await vault.encrypt('test-data-key', 'via fetch')
     const result = await nodeVault.write('transit/decrypt/test-data-key', { ciphertext })
     expect(Buffer.from(result.data.plaintext, 'base64').toString()).toBe('via fetch')
@@ -52,7 +55,7 @@ vitestTest(
   { tags: ['tier2'] },
   async () => {
     const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
-    for (const fixture of ['vaultConfig', 'vault', 'transitKey', 'nodeVault']) {
+    for (const fixture of ['vaultConnection', 'vault', 'transitKey', 'nodeVault']) {
       const name = `uses ${fixture} unmarked`
       expect(run.status(name)).toBe('failed')
       expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(

@@ -17,7 +17,7 @@ async function exercise(started: Awaited<ReturnType<typeof startVault>>) {
 }
 
 describe('Vault providers', { tags: ['tier2'] }, () => {
-  test('embedded: the emulator serves, provisioned as the seed does, and says it is one', async () => {
+  test('embedded: the emulator serves, provisioned with the default keys, and says it is one', async () => {
     const started = await startVault({ TESTBED_VAULT_PROVIDERS: 'embedded' })
     const c = await exercise(started)
     expect(started.status.state === 'ready' && started.status.emulated).toBe(EMULATOR)

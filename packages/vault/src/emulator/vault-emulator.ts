@@ -1,8 +1,8 @@
 // The emulator on loopback: node:http around the handler, plus Vault's LIST method, which Node's HTTP
 // parser refuses (HPE_INVALID_METHOD) and which is therefore answered from the `clientError` event.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { startLoopbackServer } from '@testbed/core/standalone'
 import {
   createVaultHandler,
   type HttpRequest,
@@ -95,39 +95,13 @@ function answerUnparsed(handle: VaultHandler) {
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-}
-
 /** A Vault dev-mode server in this process: in-memory, unsealed, `secret/` mounted as kv-v2. */
 export async function startVaultEmulator(options: VaultEmulatorOptions): Promise<VaultEmulator> {
   const handle = createVaultHandler({ rootToken: options.rootToken })
-  const server = createServer((req, res) => answer(handle, req, res))
-  server.on('clientError', answerUnparsed(handle))
-  // Every socket, including those Node's parser gave up on, so that close() never waits on one.
-  const sockets = new Set<Socket>()
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
+  const { url, server, close } = await startLoopbackServer((req, res) => answer(handle, req, res), {
+    host: options.host,
+    port: options.port,
   })
-  const host = options.host ?? '127.0.0.1'
-  await listen(server, options.port ?? 0, host)
-  const { port } = server.address() as AddressInfo
-  let closing: Promise<void> | undefined
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-        for (const socket of sockets) socket.destroy()
-      })
-      return closing
-    },
-  }
+  server.on('clientError', answerUnparsed(handle))
+  return { url, close }
 }

@@ -1,4 +1,4 @@
-import type { Provider } from '@testbed/core/config'
+import { containerImage, type Provider } from '@testbed/core/config'
 import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 
@@ -12,7 +12,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Vaul
   return {
     kind: 'container',
     async start(ctx) {
-      const image = options.image ?? process.env.TESTBED_VAULT_IMAGE ?? 'hashicorp/vault:1.18'
+      const image = containerImage('vault', options.image, 'hashicorp/vault:1.18')
       const token = ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
         const { VaultContainer } = await import('@testcontainers/vault')
