@@ -8,6 +8,7 @@ import { NotApplicable, type Provider, type ServiceDefinition } from './define-s
 import { AttemptScope } from './provider-context.js'
 import { waitUntilReady } from './readiness.js'
 import { Reaper } from './reaper.js'
+import { serviceVariable } from './service-variables.js'
 
 export type HubEvent =
   | { type: 'starting'; service: string; provider: string }
@@ -22,7 +23,7 @@ export type HubEvent =
 function providerOrder<C>(definition: ServiceDefinition<C>): Provider<C>[] {
   const known = definition.providers.map((p) => p.kind)
   if (!known.length) throw new Error(`${definition.name} has no providers: its definition lists none`)
-  const variable = `TESTBED_${definition.name.toUpperCase().replace(/\W/g, '_')}_PROVIDERS`
+  const variable = serviceVariable(definition.name, 'PROVIDERS')
   const raw = process.env[variable]
   if (raw === undefined) return definition.providers
   const valid = `${definition.name} has: ${known.join(', ')}`
