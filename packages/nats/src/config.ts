@@ -1,11 +1,8 @@
-// Node-side API: the service definition for vitest.workspace.ts.
-import { hostBinaries } from '@testbed/core/config'
-
-export type { NatsConfig } from './connection.js'
-export type { ProvisionOptions, StreamOptions } from './provision.js'
+// Node-side API: what vitest.workspace.ts imports.
+export { natsServerBinary } from './binaries.js'
+export type { NatsConnection, NatsFound } from './connection.js'
+export type { BinaryOptions } from './providers/binary.js'
+export type { ContainerOptions } from './providers/container.js'
+export type { ProvisionOptions } from './provision.js'
 export { type NatsOptions, nats } from './service.js'
-
-/** `nats-server` on this machine as a service: `requires_nats_server` for tests that run it directly. */
-export function natsServerBinary() {
-  return hostBinaries('nats_server', ['nats-server'])
-}
+export type { StreamOptions } from './streams.js'

@@ -1,7 +1,5 @@
-import type { ConnectionOptions } from '@nats-io/transport-node'
-
-/** Where a NATS server is and how to log in. Plain data: it travels from the main process to workers. */
-export interface NatsConfig {
+/** Where a NATS server is and how to log in, as a provider finds it. Plain data: it travels to workers. */
+export interface NatsFound {
   /** `nats://host:port` URLs, without credentials. */
   servers: string[]
   user?: string
@@ -11,23 +9,14 @@ export interface NatsConfig {
   credentialsSource: string
   /** Started by Testbed for this run (nobody else's data lives there). */
   throwaway?: boolean
-  /** The streams provisioning created or updated from the config. */
-  streams: string[]
-  /** Per-test subjects are `testbed.<run>.…` and per-test streams `testbed_<run>_…`; set by provisioning. */
-  run: string
 }
 
-/** What a provider finds; provisioning adds the streams and the run's prefix. */
-export type NatsFound = Omit<NatsConfig, 'streams' | 'run'>
-
-/** Options for `connect()` from `@nats-io/transport-node`. */
-export function connectOptions(c: NatsFound, extra: Partial<ConnectionOptions> = {}): ConnectionOptions {
-  return {
-    servers: c.servers,
-    ...(c.user !== undefined ? { user: c.user, pass: c.pass ?? '' } : {}),
-    ...(c.token !== undefined ? { token: c.token } : {}),
-    ...extra,
-  }
+/** What tests get: the server, the streams provisioning made, and the run's id for per-test names. */
+export interface NatsConnection extends NatsFound {
+  /** The streams provisioning created or updated from the config. */
+  streams: string[]
+  /** Per-test subjects are `testbed.<run>.…` and per-test streams `testbed_<run>_…`. */
+  run: string
 }
 
 function withAuth(server: string, auth: string): string {
@@ -35,7 +24,7 @@ function withAuth(server: string, auth: string): string {
   return `${url.protocol}//${auth}@${url.host}`
 }
 
-/** `nats://user:pass@host:port` (a token travels in NATS_TOKEN), as the seed's NATS_URL. */
+/** `nats://user:pass@host:port` (a token travels in NATS_TOKEN): the NATS_URL code under test reads. */
 export function natsUrl(c: NatsFound): string {
   if (c.user === undefined) return c.servers.join(',')
   const auth = `${encodeURIComponent(c.user)}:${encodeURIComponent(c.pass ?? '')}`

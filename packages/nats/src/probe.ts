@@ -1,7 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream'
 import { AuthorizationError, connect } from '@nats-io/transport-node'
 import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
-import { connectOptions, type NatsFound, redactedUrl } from './connection.js'
+import { connectOptions } from './client.js'
+import { type NatsFound, redactedUrl } from './connection.js'
 
 /**
  * Connects, flushes, and asks JetStream for the account's info. Refused credentials and a server

@@ -4,19 +4,14 @@ import {
   type ReadinessPolicy,
   type ServiceDefinition,
 } from '@testbed/core/config'
-import { type NatsConfig, type NatsFound, natsEnv, redactedUrl } from './connection.js'
+import { type NatsConnection, type NatsFound, natsEnv, redactedUrl } from './connection.js'
 import { probeNats } from './probe.js'
-import { type BinaryOptions, binaryProvider } from './providers/binary-provider.js'
-import { composeProvider } from './providers/compose-provider.js'
-import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
-import { envProvider } from './providers/env-provider.js'
-import {
-  deleteStreamsWithPrefix,
-  type ProvisionOptions,
-  provisionNats,
-  runStreamPrefix,
-  withManager,
-} from './provision.js'
+import { type BinaryOptions, binaryProvider } from './providers/binary.js'
+import { composeProvider } from './providers/compose.js'
+import { type ContainerOptions, containerProvider } from './providers/container.js'
+import { envProvider } from './providers/env.js'
+import { type ProvisionOptions, provisionNats } from './provision.js'
+import { deleteStreamsWithPrefix, runStreamPrefix, withManager } from './streams.js'
 
 export interface NatsOptions extends ProvisionOptions {
   /** For `binary`: listen on this port instead of a free one. */
@@ -28,8 +23,8 @@ export interface NatsOptions extends ProvisionOptions {
 }
 
 /** NATS with JetStream: `env`, then `compose` (when given), `container`, `binary`. */
-export function nats(options: NatsOptions = {}): ServiceDefinition<NatsConfig, NatsFound> {
-  return defineService<NatsConfig, NatsFound>({
+export function nats(options: NatsOptions = {}): ServiceDefinition<NatsConnection, NatsFound> {
+  return defineService<NatsConnection, NatsFound>({
     name: 'nats',
     description: 'NATS JetStream',
     providers: [

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type { Subscription } from '@nats-io/transport-node'
 import { runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test as vitestTest } from 'vitest'
-import { test } from '../src/index.ts'
+import { test, testNatsScope } from '../src/index.ts'
 
 let previousStream: string | undefined
 let previousPrefix: string | undefined
@@ -16,8 +16,8 @@ async function collect(sub: Subscription, ms: number): Promise<string[]> {
 }
 
 describe('the nats fixtures', { tags: ['requires_nats', 'tier2'] }, () => {
-  test('the configured streams exist with their subjects', async ({ natsConfig, jsm }) => {
-    expect(natsConfig.streams).toContain('EVENTS')
+  test('the configured streams exist with their subjects', async ({ natsConnection, jsm }) => {
+    expect(natsConnection.streams).toContain('EVENTS')
     expect((await jsm.streams.info('EVENTS')).config.subjects).toEqual(['events.>'])
   })
 
@@ -50,6 +50,38 @@ describe('the nats fixtures', { tags: ['requires_nats', 'tier2'] }, () => {
   })
 })
 
+describe('testNatsScope, the building block the fixtures are made of', {
+  tags: ['requires_nats', 'tier2'],
+}, () => {
+  test('a labelled scope beside the fixture’s; release deletes its streams and drains its connection, once', async ({
+    natsConnection,
+    natsScope,
+    jsm,
+  }) => {
+    const scope = await testNatsScope(natsConnection, { label: 'orders' })
+    const id = 'w\\d+-[0-9a-f]{6}-[0-9a-z]+'
+    expect(scope.prefix).toMatch(new RegExp(`^testbed\\.${natsConnection.run}\\.orders-${id}$`))
+    expect(scope.prefix).not.toBe(natsScope.prefix)
+    const made = await scope.stream('ORDERS')
+    expect(made.subjects).toEqual([`${scope.prefix}.ORDERS.>`])
+    // A stream made by hand under a name the scope gave is the scope's to delete as well.
+    const byHand = scope.streamName('BY_HAND')
+    expect(byHand).toMatch(new RegExp(`^testbed_${natsConnection.run}_orders-${id}_BY_HAND$`))
+    await jsm.streams.add({ name: byHand, subjects: [scope.subject('by-hand.>')] })
+    await Promise.all([scope.release(), scope.release()])
+    await scope.release()
+    expect(scope.connection.isClosed()).toBe(true)
+    for (const name of [made.name, byHand])
+      await expect(jsm.streams.info(name)).rejects.toThrow('stream not found')
+  })
+
+  test('a label that cannot be part of a subject is refused', async ({ natsConnection }) => {
+    await expect(testNatsScope(natsConnection, { label: 'a.b' })).rejects.toThrow(
+      'testNatsScope: the label "a.b" may hold only letters, digits, "_" and "-"',
+    )
+  })
+})
+
 describe('messages never cross tests', { tags: ['requires_nats', 'tier2'] }, () => {
   for (const who of ['left', 'right']) {
     test.concurrent(`${who}: the same logical subject, only its own messages`, async ({
@@ -74,7 +106,7 @@ vitestTest(
   { tags: ['tier2'] },
   async () => {
     const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
-    for (const fixture of ['natsConfig', 'nats', 'jetstream', 'jsm', 'natsScope']) {
+    for (const fixture of ['natsConnection', 'nats', 'jetstream', 'jsm', 'natsScope']) {
       const name = `uses ${fixture} unmarked`
       expect(run.status(name)).toBe('failed')
       expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(

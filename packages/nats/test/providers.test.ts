@@ -2,16 +2,17 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { connect, type NatsConnection as NatsClient } from '@nats-io/transport-node'
 import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import { describe, expect, test } from 'vitest'
-import { connectOptions, type NatsConfig } from '../src/connection.ts'
+import { connectOptions } from '../src/client.ts'
+import type { NatsConnection } from '../src/connection.ts'
 import { natsServerPath, outsideServer, ready, startNats, stopAndCheck } from './start-nats.ts'
 
 const streams = [{ name: 'EVENTS', subjects: ['events.>'] }]
 const withSbin = { PATH: `${process.env.PATH}:/usr/sbin` }
 
-async function withClient<T>(c: NatsConfig, fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
+async function withClient<T>(c: NatsConnection, fn: (nc: NatsClient) => Promise<T>): Promise<T> {
   const nc = await connect(connectOptions(c, { reconnect: false }))
   try {
     return await fn(nc)
@@ -32,7 +33,7 @@ function refused(port: number): Promise<boolean> {
 }
 
 /** Publish/subscribe, the configured stream with its subjects, and a message stored in it and read back. */
-async function exercise(c: NatsConfig): Promise<void> {
+async function exercise(c: NatsConnection): Promise<void> {
   await withClient(c, async (nc) => {
     const sub = nc.subscribe('ping.round-trip', { max: 1 })
     nc.publish('ping.round-trip', 'hello')
@@ -119,7 +120,7 @@ describe('a server that dies mid-run', { tags: ['tier2', 'requires_nats_server']
     expect(pid).toMatch(/^\d+$/)
     process.kill(Number(pid), 'SIGKILL')
     await expect(nc.request('anything', 'x', { timeout: 2000 })).rejects.toThrow(/closed|disconnect/i)
-    const { connectNats } = await import('../src/fixtures.ts')
+    const { connectNats } = await import('../src/client.ts')
     await expect(connectNats(c)).rejects.toThrow(
       `cannot connect to NATS at nats://testbed:***@127.0.0.1:${port}: connection refused`,
     )

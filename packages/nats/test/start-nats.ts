@@ -6,11 +6,11 @@ import { join } from 'node:path'
 import { freePort } from '@testbed/core/config'
 import { startOutsideProcess } from '@testbed/test-support/outside-process'
 import { type Started as StartedService, startService } from '@testbed/test-support/start-service'
-import type { NatsConfig } from '../src/connection.ts'
+import type { NatsConnection } from '../src/connection.ts'
 import { type NatsOptions, nats } from '../src/service.ts'
 
 export { ready, reasonOf, stopAndCheck } from '@testbed/test-support/start-service'
-export type Started = StartedService<NatsConfig>
+export type Started = StartedService<NatsConnection>
 
 export function startNats(env: Record<string, string>, options: NatsOptions = {}): Promise<Started> {
   return startService(nats(options), env, /^(NATS_\w+|TESTBED_NATS_\w+)$/)

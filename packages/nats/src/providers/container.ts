@@ -1,4 +1,4 @@
-import type { Provider } from '@testbed/core/config'
+import { containerImage, type Provider } from '@testbed/core/config'
 import type { NatsFound } from '../connection.js'
 
 export interface ContainerOptions {
@@ -11,7 +11,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Nats
   return {
     kind: 'container',
     async start(ctx) {
-      const image = options.image ?? process.env.TESTBED_NATS_IMAGE ?? 'nats:2.10-alpine'
+      const image = containerImage('nats', options.image, 'nats:2.10-alpine')
       const pass = ctx.secret()
       const container = await ctx.startContainer(image, async (labels) => {
         const { NatsContainer } = await import('@testcontainers/nats')

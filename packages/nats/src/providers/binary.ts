@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { NotApplicable, type Provider } from '@testbed/core/config'
+import { natsServerDir } from '../binaries.js'
 import type { NatsFound } from '../connection.js'
 
 export interface BinaryOptions {
@@ -15,7 +16,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<NatsFound>
   return {
     kind: 'binary',
     async start(ctx) {
-      const dir = findBinaryDir(['nats-server'])
+      const dir = natsServerDir()
       if (!dir) throw new NotApplicable('nats-server is not on PATH (Debian: apt install nats-server)')
       const port = await ctx.port(options.port)
       const store = await ctx.tempDir({ memory: true })
