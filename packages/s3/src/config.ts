@@ -1,5 +1,6 @@
-// Node-side API: the service definition for vitest.workspace.ts.
-export type { S3Config, S3Found } from './connection.js'
-export { EMULATOR } from './providers/embedded-provider.js'
+// Node-side API: what vitest.workspace.ts imports.
+export type { S3Connection, S3Found } from './connection.js'
+export type { ContainerOptions } from './providers/container.js'
+export { EMULATOR } from './providers/embedded.js'
 export type { ProvisionOptions } from './provision.js'
 export { type S3Options, s3 } from './service.js'

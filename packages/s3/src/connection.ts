@@ -9,16 +9,16 @@ export interface S3Found {
   credentialsSource: string
 }
 
-/** After provisioning: the buckets made from the config, and this run's id for per-test buckets. */
-export interface S3Config extends S3Found {
-  /** The configured buckets, created at the start of the run (the seed's `ft-cache-e2e`). */
+/** What tests get: the endpoint, the buckets provisioning made, and this run's id for per-test buckets. */
+export interface S3Connection extends S3Found {
+  /** The configured buckets (`ft-cache-e2e`), created at the start of the run. */
   buckets: string[]
   /** A short id of this run: per-test buckets are named `testbed-<run>-…`. */
   run: string
 }
 
-/** What code under test reads: the SDK's own `AWS_ENDPOINT_URL_S3`, and the seed's `S3_ENDPOINT`. */
-export function s3Env(c: S3Config): Record<string, string> {
+/** What code under test reads: the SDK's own `AWS_ENDPOINT_URL_S3`, and `S3_ENDPOINT`, which many applications read. */
+export function s3Env(c: S3Connection): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_S3: c.endpoint,
     S3_ENDPOINT: c.endpoint,

@@ -6,12 +6,12 @@ import {
 } from '@testbed/core/config'
 import { deleteBucketsWithPrefix, runBucketPrefix } from './buckets.js'
 import { s3Client } from './client.js'
-import { type S3Config, type S3Found, s3Env } from './connection.js'
+import { type S3Connection, type S3Found, s3Env } from './connection.js'
 import { probeS3 } from './probe.js'
-import { composeProvider } from './providers/compose-provider.js'
-import { type ContainerOptions, containerProvider } from './providers/container-provider.js'
-import { embeddedProvider } from './providers/embedded-provider.js'
-import { envProvider } from './providers/env-provider.js'
+import { composeProvider } from './providers/compose.js'
+import { type ContainerOptions, containerProvider } from './providers/container.js'
+import { embeddedProvider } from './providers/embedded.js'
+import { envProvider } from './providers/env.js'
 import { type ProvisionOptions, provisionS3 } from './provision.js'
 
 export interface S3Options extends ProvisionOptions {
@@ -24,8 +24,8 @@ export interface S3Options extends ProvisionOptions {
 }
 
 /** S3 (or an S3-compatible store): `env`, then `compose` (when given), `container`, and Testbed's `embedded` emulator. */
-export function s3(options: S3Options = {}): ServiceDefinition<S3Config, S3Found> {
-  return defineService<S3Config, S3Found>({
+export function s3(options: S3Options = {}): ServiceDefinition<S3Connection, S3Found> {
+  return defineService<S3Connection, S3Found>({
     name: 's3',
     description: 'S3',
     providers: [
@@ -38,14 +38,14 @@ export function s3(options: S3Options = {}): ServiceDefinition<S3Config, S3Found
     readiness: options.readiness,
     async provision(found, ctx) {
       ctx.progress('creating buckets')
-      const config = await provisionS3(found, options)
+      const connection = await provisionS3(found, options)
       // Per-test buckets carry the run's prefix; what crashed workers left of them goes at the end.
       ctx.onRelease(async () => {
         const client = s3Client(found, { maxAttempts: 1 })
-        await deleteBucketsWithPrefix(client, runBucketPrefix(config.run)).catch(() => {})
+        await deleteBucketsWithPrefix(client, runBucketPrefix(connection.run)).catch(() => {})
         client.destroy()
       })
-      return config
+      return connection
     },
     env: (connection) => s3Env(connection),
     endpoint: (connection) => connection.endpoint,

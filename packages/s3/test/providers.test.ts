@@ -3,8 +3,8 @@ import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import { describe, expect, test } from 'vitest'
 import { runBucketPrefix } from '../src/buckets.ts'
 import { s3Client } from '../src/client.ts'
-import type { S3Config } from '../src/connection.ts'
-import { EMULATOR } from '../src/providers/embedded-provider.ts'
+import type { S3Connection } from '../src/connection.ts'
+import { EMULATOR } from '../src/providers/embedded.ts'
 import { outsideEmulator } from './outside-emulator.ts'
 import { putMultipart, putStreamed, randomData, read, sha256 } from './round-trip.ts'
 import { ready, type Started, startS3, stopAndCheck } from './start-s3.ts'
@@ -16,7 +16,7 @@ async function bucketNames(client: S3Client): Promise<string[]> {
 }
 
 /** The provisioned bucket is there; a streamed and a multipart upload into it read back byte for byte. */
-async function exercise(started: Started): Promise<S3Config> {
+async function exercise(started: Started): Promise<S3Connection> {
   const c = ready(started)
   expect(c.buckets).toEqual(['ft-cache-e2e'])
   const client = s3Client(c)

@@ -4,8 +4,8 @@ import type { S3Found } from '../connection.js'
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'S3_ENDPOINT'] as const
 
 /**
- * An existing S3-compatible endpoint: `AWS_ENDPOINT_URL_S3` (the SDK's own) or `S3_ENDPOINT` (the
- * seed's), signed with `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, in `AWS_REGION` (default us-east-1).
+ * An existing S3-compatible endpoint: `AWS_ENDPOINT_URL_S3` (the SDK's own) or `S3_ENDPOINT` (which
+ * many applications read), signed with `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, in `AWS_REGION` (default us-east-1).
  */
 export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<S3Found> {
   return {

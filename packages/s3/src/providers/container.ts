@@ -1,4 +1,4 @@
-import { type Provider, testcontainersOf } from '@testbed/core/config'
+import { containerImage, type Provider, testcontainersOf } from '@testbed/core/config'
 import type * as Testcontainers from 'testcontainers'
 import type { S3Found } from '../connection.js'
 
@@ -22,7 +22,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<S3Fo
   return {
     kind: 'container',
     async start(ctx) {
-      const image = options.image ?? process.env.TESTBED_S3_IMAGE ?? DEFAULT_IMAGE
+      const image = containerImage('s3', options.image, DEFAULT_IMAGE)
       const name = image.toLowerCase()
       if (name.includes('localstack')) {
         const container = await ctx.startContainer(image, async (labels) => {
