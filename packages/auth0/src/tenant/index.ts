@@ -1,13 +1,6 @@
+export { type BadTokens, WRONG_AUDIENCE, WRONG_ISSUER } from './bad-tokens.js'
 export { interceptTenant, type TenantInterception } from './intercept.js'
-export {
-  type BadTokens,
-  createMockTenant,
-  DEFAULT_EXPIRES_IN,
-  MockTenant,
-  type TokenOptions,
-  WRONG_AUDIENCE,
-  WRONG_ISSUER,
-} from './mock-tenant.js'
+export { MockTenant } from './mock-tenant.js'
 export {
   type ServeTenantOptions,
   serveTenant,
@@ -27,3 +20,4 @@ export {
   type TenantState,
   type TenantUser,
 } from './tenant-state.js'
+export { DEFAULT_EXPIRES_IN, type TokenOptions } from './tokens.js'

@@ -118,6 +118,14 @@ export async function createTenantState(options: CreateTenantStateOptions): Prom
   }
 }
 
+/** A state given from outside (a clone), its issuer normalised; refused without a key that signs. */
+export function checkTenantState(state: TenantState): TenantState {
+  state.issuer = normalizeIssuer(state.issuer)
+  if (!state.keys.some((key) => !key.retired))
+    throw new Error('a tenant state needs a key that is not retired')
+  return state
+}
+
 function randomId(bytes: number): string {
   return randomBytes(bytes).toString('base64url')
 }
