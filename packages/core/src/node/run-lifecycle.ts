@@ -1,4 +1,5 @@
 import type { Vitest } from 'vitest/node'
+import { processSingleton } from '../shared/process-singleton.js'
 import type { ServiceDefinition } from './define-service.js'
 import { HubServer } from './hub-server.js'
 import { ServiceHub } from './service-hub.js'
@@ -8,26 +9,24 @@ export interface Run {
   server: HubServer
 }
 
-// One run per main process, however many pipelines (projects) are configured; kept on globalThis
-// because each project may load this module through its own module graph.
-const RUN = Symbol.for('testbed.run')
-type Holder = { [RUN]?: Promise<Run> }
+// One run per main process, however many pipelines (projects) are configured, shared by the module
+// graphs each project may load this module through. Vitest closing ends it; a later run starts anew.
+const current = processSingleton('run', (): { run?: Promise<Run> } => ({}))
 
 /** Starts the hub's loopback server once per main process and stops every service when Vitest closes. */
 export function joinRun(vitest: Vitest, services: readonly ServiceDefinition<unknown>[]): Promise<Run> {
-  const holder = globalThis as Holder
-  holder[RUN] ??= (async () => {
+  current.run ??= (async () => {
     const hub = new ServiceHub()
     const server = new HubServer(hub)
     await server.listen()
     vitest.onClose(async () => {
       await server.close()
       await hub.stopAll()
-      delete holder[RUN]
+      delete current.run
     })
     return { hub, server }
   })()
-  return holder[RUN].then((run) => {
+  return current.run.then((run) => {
     for (const service of services) run.hub.register(service)
     return run
   })

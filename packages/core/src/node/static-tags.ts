@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseAst } from 'vitest/node'
+import { processSingleton } from '../shared/process-singleton.js'
 
 /**
  * The tags of every test a file declares, read from its source without running it, or `undefined`
@@ -201,13 +202,12 @@ export function staticTags(source: string, filename: string): StaticFile | undef
   }
 }
 
-// Shared by every pipeline of the run (each project may load this module through its own graph).
-const CACHE = Symbol.for('testbed.static-tags')
 interface Source {
   text: string | undefined
   parsed?: StaticFile | undefined
 }
-type Holder = { [CACHE]?: Map<string, Promise<Source>> }
+// Shared by every pipeline of the run (each project may load this module through its own graph).
+const sources = processSingleton('static-tags', () => new Map<string, Promise<Source>>())
 
 /**
  * The file's tests, by their tags, when its source says for sure that none satisfies `selects`;
@@ -218,15 +218,13 @@ export async function testsNoneSelected(
   file: string,
   selects: (tags: readonly string[]) => boolean,
 ): Promise<string[][] | undefined> {
-  const holder = globalThis as Holder
-  holder[CACHE] ??= new Map()
-  let entry = holder[CACHE].get(file)
+  let entry = sources.get(file)
   if (!entry) {
     entry = readFile(file, 'utf8').then(
       (text) => ({ text }),
       () => ({ text: undefined }),
     )
-    holder[CACHE].set(file, entry)
+    sources.set(file, entry)
   }
   const source = await entry
   if (source.text === undefined) return undefined

@@ -1,10 +1,10 @@
 import { inject } from 'vitest'
+import { processSingleton } from '../shared/process-singleton.js'
 import type { TestbedContext } from '../shared/provided-context.js'
 import type { ServiceStatus } from '../shared/service-status.js'
 
 // Shared by every module graph in this worker (setup file, fixtures, test files).
-const CACHE = Symbol.for('testbed.worker.services')
-type Holder = { [CACHE]?: Map<string, Promise<ServiceStatus>> }
+const cache = processSingleton('worker.services', () => new Map<string, Promise<ServiceStatus>>())
 
 export function testbedContext(): TestbedContext {
   const context = inject('testbed')
@@ -31,9 +31,6 @@ async function request(context: TestbedContext, services: string[]): Promise<Rec
  * service's variables into this worker's environment, where code under test reads them.
  */
 export function ensureServices(names: readonly string[]): Promise<ServiceStatus[]> {
-  const holder = globalThis as Holder
-  holder[CACHE] ??= new Map()
-  const cache = holder[CACHE]
   const missing = names.filter((name) => !cache.has(name))
   if (missing.length) {
     const batch = request(testbedContext(), missing).then((statuses) => {

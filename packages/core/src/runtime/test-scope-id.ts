@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { processSingleton } from '../shared/process-singleton.js'
 
 // Shared by every module of a worker (plugins may be loaded from dist and from src alike).
-const STATE = Symbol.for('testbed.test-scope-ids')
-type Holder = { [STATE]?: { tag: string; counter: number } }
+const state = processSingleton('test-scope-ids', () => ({ tag: randomBytes(3).toString('hex'), counter: 0 }))
 
 /**
  * `w<pool>-<random>-<n>`: an id no other test of any run has, for the names a plugin gives a test's
@@ -11,9 +11,6 @@ type Holder = { [STATE]?: { tag: string; counter: number } }
  * share a server (`env`), even from machines whose processes have the same pids.
  */
 export function testScopeId(): string {
-  const holder = globalThis as Holder
-  holder[STATE] ??= { tag: randomBytes(3).toString('hex'), counter: 0 }
-  const state = holder[STATE]
   state.counter += 1
   return `w${process.env.VITEST_POOL_ID ?? '0'}-${state.tag}-${state.counter.toString(36)}`
 }
