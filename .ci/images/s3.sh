@@ -7,7 +7,8 @@
 #
 # Needs packages/s3 built (`npx tsc --build`) and its dependencies installed (`npm ci`). The root
 # filesystem holds the node binary and the shared libraries `ldd` reports for it, a static busybox,
-# /app/emulator (packages/s3/dist/emulator) and /app/node_modules (fast-xml-parser and what it needs).
+# /app/emulator (packages/s3/dist/emulator) and /app/node_modules (fast-xml-parser and what it needs,
+# and @testbed/core's package.json and dist, for the emulator's `@testbed/core/standalone`).
 # The container serves S3 on port 9000 and accepts the key pair in AWS_ACCESS_KEY_ID /
 # AWS_SECRET_ACCESS_KEY, which is how @testbed/s3's container provider starts any image that is not
 # LocalStack or S3Mock. Prints the image id at the end.
@@ -18,12 +19,14 @@ TAG="${1:-testbed/s3:local}"
 REPO="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 NODE_BIN="$(readlink -f "${NODE_BIN:-$(command -v node)}")"
 EMULATOR_DIR="${REPO}/packages/s3/dist/emulator"
+CORE_DIR="${REPO}/packages/core"
 
 # shellcheck source=lib.sh
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 require_docker_and_busybox
 [ -f "${EMULATOR_DIR}/cli.js" ] || die "${EMULATOR_DIR}/cli.js not found: run npm ci and npx tsc --build first"
+[ -f "${CORE_DIR}/dist/standalone.js" ] || die "${CORE_DIR}/dist/standalone.js not found: run npx tsc --build first"
 
 # The emulator's runtime dependencies, resolved as Node resolves them from packages/s3.
 mapfile -t MODULES < <(
@@ -53,12 +56,15 @@ mapfile -t MODULES < <(
 [ "${#MODULES[@]}" -gt 0 ] || die "could not resolve fast-xml-parser from packages/s3"
 
 collect_libs "${NODE_BIN}"
-exit_if_up_to_date "${NODE_BIN}" "${EMULATOR_DIR}" "${MODULES[@]}"
+exit_if_up_to_date "${NODE_BIN}" "${EMULATOR_DIR}" "${CORE_DIR}/package.json" "${CORE_DIR}/dist" "${MODULES[@]}"
 
 create_rootfs app/node_modules
 cp "${NODE_BIN}" "${ROOT}/usr/bin/node"
 cp -r "${EMULATOR_DIR}" "${ROOT}/app/emulator"
-find "${ROOT}/app/emulator" -name '*.map' -delete
+mkdir -p "${ROOT}/app/node_modules/@testbed/core"
+cp "${CORE_DIR}/package.json" "${ROOT}/app/node_modules/@testbed/core/"
+cp -r "${CORE_DIR}/dist" "${ROOT}/app/node_modules/@testbed/core/dist"
+find "${ROOT}/app/emulator" "${ROOT}/app/node_modules/@testbed/core" -name '*.map' -delete
 printf '{ "type": "module" }\n' >"${ROOT}/app/package.json"
 for dir in "${MODULES[@]}"; do
   # Flattened under /app/node_modules by package name (scoped ones keep their scope folder).

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { startLoopbackServer } from '@testbed/core/standalone'
 import { getResponse } from 'msw'
 import type { MockTenant } from './mock-tenant.js'
 
@@ -32,33 +32,17 @@ export type TenantFactory = (issuer: string) => MockTenant | Promise<MockTenant>
  */
 export async function serveTenant(
   tenant: MockTenant | TenantFactory,
-  { host = '127.0.0.1', port = 0 }: ServeTenantOptions = {},
+  options: ServeTenantOptions = {},
 ): Promise<TenantServer> {
   let served: MockTenant | undefined = typeof tenant === 'function' ? undefined : tenant
-  const server = createServer((req, res) => {
+  const server = await startLoopbackServer((req, res) => {
     answer(served, req, res).catch((error: unknown) => {
       if (!res.headersSent) writeJson(res, 500, { error: 'server_error', error_description: String(error) })
       else res.destroy()
     })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-
-  const { address, port: bound } = server.address() as AddressInfo
-  const url = `http://${address.includes(':') ? `[${address}]` : address}:${bound}/`
-  let closing: Promise<void> | undefined
-  const close = () => {
-    closing ??= new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()))
-      server.closeAllConnections()
-    })
-    return closing
-  }
+  }, options)
+  const url = `${server.url}/`
+  const close = server.close
 
   if (typeof tenant === 'function') {
     try {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { EMULATOR_HEADER, startLoopbackServer } from '@testbed/core/standalone'
 import { createS3Handler, type S3Handler, type S3HandlerOptions } from './router.js'
 
 export interface S3EmulatorOptions extends S3HandlerOptions {
@@ -15,8 +15,8 @@ export interface S3Emulator {
   close(): Promise<void>
 }
 
-/** Says who answered, so that a report never passes the emulator off as S3. */
-export const EMULATOR_HEADER = 'x-testbed-emulator'
+/** Says who answered (`x-testbed-emulator: s3`), so that a report never passes the emulator off as S3. */
+export { EMULATOR_HEADER }
 
 function answer(handle: S3Handler, req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = []
@@ -54,22 +54,9 @@ function answer(handle: S3Handler, req: IncomingMessage, res: ServerResponse): v
 /** Testbed's S3 emulator on loopback (or `host`), in this process. */
 export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   const handle = createS3Handler(options)
-  const server = createServer((req, res) => answer(handle, req, res))
-  const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
+  const { url, close } = await startLoopbackServer((req, res) => answer(handle, req, res), {
+    host: options.host,
+    port: options.port,
   })
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      }),
-  }
+  return { url, close }
 }
