@@ -81,7 +81,7 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
       const reply = await vault('GET', 'sys/health', { token: null })
       expect(reply.status).toBe(200)
       expect(reply.headers.get('content-type')).toBe('application/json')
-      expect(reply.headers.get('x-vault-emulator')).toBe('testbed')
+      expect(reply.headers.get('x-testbed-emulator')).toBe('vault')
       expect(reply.body).toMatchObject({
         initialized: true,
         sealed: false,
@@ -178,7 +178,7 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
         expect(wrong.status).toBe(403)
         expect(wrong.body.errors).toHaveLength(1)
         expect(wrong.body.errors[0]).toContain('permission denied')
-        expect(wrong.headers.get('x-vault-emulator')).toBe('testbed')
+        expect(wrong.headers.get('x-testbed-emulator')).toBe('vault')
       }
     })
 
@@ -222,7 +222,7 @@ describe('Vault dev-mode emulator', { tags: ['tier2'] }, () => {
       for (const at of [1, 2, 3, 30]) {
         const listed = await raw(head.slice(0, at), head.slice(at, 40), head.slice(40))
         expect(listed).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
-        expect(listed).toMatch(/\r\nx-vault-emulator: testbed\r\n/)
+        expect(listed).toMatch(/\r\nx-testbed-emulator: vault\r\n/)
         expect(JSON.parse(listed.slice(listed.indexOf('\r\n\r\n') + 4)).data).toEqual({ keys: ['listed'] })
       }
       const brewed = await raw(`BREW /v1/secret/metadata HTTP/1.1\r\nX-Vault-Token: ${ROOT}\r\n\r\n`)
