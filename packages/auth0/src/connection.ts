@@ -1,6 +1,6 @@
 import type { TenantState } from './tenant/index.js'
 
-/** The run's mock tenant. Plain data (keys included: workers sign tokens with them; never printed). */
+/** The run's mock tenant, as tests get it. Plain data (keys included: workers sign tokens with them; never printed). */
 export interface Auth0Connection {
   state: TenantState
   /** `http://127.0.0.1:<port>/`: tokens' `iss`. */
@@ -13,6 +13,9 @@ export interface Auth0Connection {
   /** Names of the exported variables. */
   envNames: Auth0EnvNames
 }
+
+/** What the provider serves: the tenant is served complete, so there is nothing to provision. */
+export type Auth0Found = Auth0Connection
 
 export interface Auth0EnvNames {
   domain: string

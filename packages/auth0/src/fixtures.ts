@@ -1,32 +1,14 @@
-import { useConnection } from '@testbed/core'
-import { test as base, type TestContext } from 'vitest'
+import { defineFixtureSet, type FixtureSet, useConnection } from '@testbed/core'
+import { test as base } from 'vitest'
+import { type Auth0Tenant, auth0Tenant } from './auth0-tenant.js'
 import type { Auth0Connection } from './connection.js'
-import { interceptTenant, MockTenant, serveTenant, type TokenOptions } from './tenant/index.js'
-
-/** A signed-in user as tests use one: who, their token, and the header that carries it. */
-export interface UserContext {
-  sub: string
-  token: string
-  headers: { authorization: string }
-}
-
-/** The run's tenant, seen from a test: where it is, and tokens signed with its keys. */
-export interface Auth0Tenant {
-  domain: string
-  issuer: string
-  audience: string
-  jwksUri: string
-  tokenEndpoint: string
-  /** The tenant's default machine client, for the client-credentials flow. */
-  client: { clientId: string; clientSecret: string }
-  token(options?: TokenOptions): Promise<string>
-  /** Expired, not yet valid, wrong audience, wrong issuer, unknown key, tampered, `alg: none`. */
-  badTokens: MockTenant['badTokens']
-  /** A user with a fresh token for them: `fetch(url, { headers: user.headers })`. */
-  as(options?: TokenOptions): Promise<UserContext>
-}
+import type { MockTenant } from './tenant/index.js'
+import { testInterceptedTenant, testPrivateTenant } from './test-tenants.js'
 
 export interface Auth0Fixtures {
+  /** The run's tenant, as the main process serves it: its endpoints, its state and keys, the variable names. */
+  auth0Connection: Auth0Connection
+  /** The run's tenant, seen from a test: where it is, tokens, bad tokens and users signed with its keys. */
   auth0: Auth0Tenant
   /** A tenant of this test's own on loopback, free to rotate and retire keys; closed afterwards. */
   auth0PrivateTenant: { tenant: MockTenant; url: string }
@@ -34,65 +16,32 @@ export interface Auth0Fixtures {
   auth0Intercepted: MockTenant
 }
 
-// One MockTenant per worker for the run's tenant: it only signs, so a copy of the state is enough.
-const TENANTS = Symbol.for('testbed.auth0.tenants')
-type Holder = { [TENANTS]?: Map<string, MockTenant> }
-
-function localTenant(c: Auth0Connection): MockTenant {
-  const holder = globalThis as Holder
-  holder[TENANTS] ??= new Map()
-  let tenant = holder[TENANTS].get(c.issuer)
-  if (!tenant) {
-    tenant = new MockTenant(c.state)
-    holder[TENANTS].set(c.issuer, tenant)
-  }
-  return tenant
-}
-
-function tenantView(c: Auth0Connection, tenant: MockTenant): Auth0Tenant {
-  const { clientId, clientSecret } = tenant.client
-  return {
-    domain: c.domain,
-    issuer: c.issuer,
-    audience: c.audience,
-    jwksUri: c.jwksUri,
-    tokenEndpoint: c.tokenEndpoint,
-    client: { clientId, clientSecret },
-    token: (options) => tenant.token(options),
-    badTokens: tenant.badTokens,
-    async as(options = {}) {
-      const token = await tenant.token(options)
-      return { sub: options.sub ?? tenant.user.sub, token, headers: { authorization: `Bearer ${token}` } }
-    },
-  }
-}
-
 /**
- * The run's tenant for a test marked `requires_auth0` (skips or fails it otherwise): a building block
- * to add Auth0 to another plugin's `test`: `postgresTest.extend('auth0', auth0For)`.
+ * Auth0's fixtures, added to any `test`: `composeFixtures(vitestTest, postgresFixtures, auth0Fixtures)`.
+ * Each fixture a test may name asks for the service under its own name, never through another
+ * fixture: the advice for a test without its marker then names the fixture the test used.
  */
-export async function auth0For({ task, skip }: Pick<TestContext, 'task' | 'skip'>): Promise<Auth0Tenant> {
-  const connection = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0')
-  return tenantView(connection, localTenant(connection))
-}
+export const auth0Fixtures: FixtureSet<Auth0Fixtures> = defineFixtureSet((test) =>
+  test
+    .extend('auth0Connection', async ({ task, skip }) =>
+      useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Connection'),
+    )
+    .extend('auth0', async ({ task, skip }) =>
+      auth0Tenant(await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0')),
+    )
+    .extend('auth0PrivateTenant', async ({ task, skip }, { onCleanup }) => {
+      const connection = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0PrivateTenant')
+      const { tenant, url, release } = await testPrivateTenant(connection)
+      onCleanup(release)
+      return { tenant, url }
+    })
+    .extend('auth0Intercepted', async ({ task, skip }, { onCleanup }) => {
+      const connection = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Intercepted')
+      const { tenant, release } = await testInterceptedTenant(connection)
+      onCleanup(release)
+      return tenant
+    }),
+)
 
-// Each fixture a test may name asks for the service under its own name, never through another
-// fixture: the advice for a test without its marker then names the fixture the test used.
-export const test = base
-  .extend('auth0Connection', async ({ task, skip }) =>
-    useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Connection'),
-  )
-  .extend('auth0', auth0For)
-  .extend('auth0PrivateTenant', async ({ task, skip }, { onCleanup }) => {
-    const { audience } = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0PrivateTenant')
-    const served = await serveTenant((issuer) => MockTenant.create({ issuer, audience }))
-    onCleanup(() => served.close())
-    return { tenant: served.tenant, url: served.url }
-  })
-  .extend('auth0Intercepted', async ({ task, skip }, { onCleanup }) => {
-    const { audience } = await useConnection<Auth0Connection>({ task, skip }, 'auth0', 'auth0Intercepted')
-    const tenant = await MockTenant.create({ issuer: 'https://testbed.auth0.com/', audience })
-    const interception = interceptTenant(tenant)
-    onCleanup(() => interception.close())
-    return tenant
-  })
+/** Vitest's `test` with Auth0's fixtures. */
+export const test = auth0Fixtures(base)

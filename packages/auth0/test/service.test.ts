@@ -1,7 +1,8 @@
 import { ready, startService, stopAndCheck } from '@testbed/test-support/start-service'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { describe, expect, test } from 'vitest'
-import { auth0, MOCK_TENANT } from '../src/service.ts'
+import { MOCK_TENANT } from '../src/providers/embedded.ts'
+import { auth0 } from '../src/service.ts'
 
 describe('the auth0 service', { tags: ['tier2'] }, () => {
   test('serves a mock tenant on loopback, says it is a mock, and closes it at the end', async () => {
