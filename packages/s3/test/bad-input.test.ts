@@ -36,19 +36,12 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
     expect(reasonOf(noKeys)).toBe(
       's3 unavailable: env: AWS_ENDPOINT_URL_S3 is set, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not: S3 needs a key pair',
     )
-    const notUrl = await startS3({
-      S3_ENDPOINT: 'localhost:4566',
-      AWS_ACCESS_KEY_ID: 'a',
-      AWS_SECRET_ACCESS_KEY: 'b',
-    })
+    const keys = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }
+    const notUrl = await startS3({ S3_ENDPOINT: 'localhost:4566', ...keys })
     expect(reasonOf(notUrl)).toBe(
       's3 unavailable: env: S3_ENDPOINT is not a valid S3 endpoint URL: it must start with http:// or https:// ("localhost:4566")',
     )
-    const emptyPort = await startS3({
-      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:',
-      AWS_ACCESS_KEY_ID: 'a',
-      AWS_SECRET_ACCESS_KEY: 'b',
-    })
+    const emptyPort = await startS3({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:', ...keys })
     expect(reasonOf(emptyPort)).toBe(
       's3 unavailable: env: AWS_ENDPOINT_URL_S3 is not a valid S3 endpoint URL: its port is empty ("http://127.0.0.1:")',
     )

@@ -94,6 +94,16 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
       run('aws', ['--endpoint-url', emulator.url, '--output', 'json', ...args], env)
   })
 
+  type Aws = (...args: string[]) => Promise<Finished>
+  /** `aws s3 cp`, without its progress meter. */
+  const cp = (aws: Aws, ...args: string[]) => aws('s3', 'cp', '--no-progress', ...args)
+  /** A bucket of the test's own, made with `aws s3api create-bucket`. */
+  const createBucket = async (aws: Aws) => {
+    const bucket = bucketName('aws')
+    ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
+    return bucket
+  }
+
   awsTest('create-bucket twice: us-east-1 answers 200 both times', async ({ aws }) => {
     const bucket = bucketName('aws')
     ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
@@ -103,17 +113,16 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
   awsTest(
     's3 cp of 9 MiB up, then s3 to s3 (GET ?tagging, UploadPartCopy), then down, byte for byte',
     async ({ aws, workDir }) => {
-      const bucket = bucketName('aws')
-      ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
+      const bucket = await createBucket(aws)
       const data = randomData(9 * 1024 * 1024)
       writeFileSync(join(workDir, 'big'), data)
-      ok(await aws('s3', 'cp', '--no-progress', join(workDir, 'big'), `s3://${bucket}/big`))
-      ok(await aws('s3', 'cp', '--no-progress', `s3://${bucket}/big`, `s3://${bucket}/copy`))
+      ok(await cp(aws, join(workDir, 'big'), `s3://${bucket}/big`))
+      ok(await cp(aws, `s3://${bucket}/big`, `s3://${bucket}/copy`))
       // Above the 8 MiB threshold awscli copies in parts: the ETag says how many (8 MiB + 1 MiB).
       const copy = await sdk.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy' }))
       expect(copy.ETag).toMatch(/^"[0-9a-f]{32}-2"$/)
       expect(sha256(await read(sdk, bucket, 'copy'))).toBe(sha256(data))
-      ok(await aws('s3', 'cp', '--no-progress', `s3://${bucket}/copy`, join(workDir, 'back')))
+      ok(await cp(aws, `s3://${bucket}/copy`, join(workDir, 'back')))
       expect(sha256(readFileSync(join(workDir, 'back')))).toBe(sha256(data))
     },
   )
@@ -121,44 +130,22 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
   awsTest(
     '--acl public-read is refused as S3 refuses it; bucket-owner-full-control is accepted',
     async ({ aws, workDir }) => {
-      const bucket = bucketName('aws')
-      ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
+      const bucket = await createBucket(aws)
       writeFileSync(join(workDir, 'file'), 'public?')
-      const refused = await aws(
-        's3',
-        'cp',
-        '--no-progress',
-        join(workDir, 'file'),
-        `s3://${bucket}/f`,
-        '--acl',
-        'public-read',
-      )
+      const refused = await cp(aws, join(workDir, 'file'), `s3://${bucket}/f`, '--acl', 'public-read')
       expect(refused.code).not.toBe(0)
       expect(refused.stderr).toContain('(AccessControlListNotSupported)')
       expect(refused.stderr).toContain('The bucket does not allow ACLs')
-      ok(
-        await aws(
-          's3',
-          'cp',
-          '--no-progress',
-          join(workDir, 'file'),
-          `s3://${bucket}/f`,
-          '--acl',
-          'bucket-owner-full-control',
-        ),
-      )
+      ok(await cp(aws, join(workDir, 'file'), `s3://${bucket}/f`, '--acl', 'bucket-owner-full-control'))
     },
   )
 
   awsTest('--storage-class and --sse AES256 are kept and given back', async ({ aws, workDir }) => {
-    const bucket = bucketName('aws')
-    ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
+    const bucket = await createBucket(aws)
     writeFileSync(join(workDir, 'file'), 'rarely read')
     ok(
-      await aws(
-        's3',
-        'cp',
-        '--no-progress',
+      await cp(
+        aws,
         join(workDir, 'file'),
         `s3://${bucket}/ia`,
         '--storage-class',
@@ -175,15 +162,7 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
     })
     const listed = JSON.parse(ok(await aws('s3api', 'list-objects-v2', '--bucket', bucket)))
     expect(listed.Contents.map((o: { StorageClass: string }) => o.StorageClass)).toEqual(['STANDARD_IA'])
-    const kms = await aws(
-      's3',
-      'cp',
-      '--no-progress',
-      join(workDir, 'file'),
-      `s3://${bucket}/kms`,
-      '--sse',
-      'aws:kms',
-    )
+    const kms = await cp(aws, join(workDir, 'file'), `s3://${bucket}/kms`, '--sse', 'aws:kms')
     expect(kms.code).not.toBe(0)
     expect(kms.stderr).toContain('(NotImplemented)')
     expect(kms.stderr).toContain('SSE-KMS')
@@ -192,8 +171,7 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
   awsTest(
     'put-object-tagging, get-object-tagging, and the tag count on get-object',
     async ({ aws, workDir }) => {
-      const bucket = bucketName('aws')
-      ok(await aws('s3api', 'create-bucket', '--bucket', bucket))
+      const bucket = await createBucket(aws)
       writeFileSync(join(workDir, 'file'), 'tagged')
       ok(await aws('s3api', 'put-object', '--bucket', bucket, '--key', 't', '--body', join(workDir, 'file')))
       ok(

@@ -73,15 +73,26 @@ function entries(found: Page, encode: (text: string) => string, withOwner: boole
   }
 }
 
-export function listObjectsV2({ store, bucket, query }: S3Request): S3Response {
+/** What both versions of the listing read from the request: the page of keys after `after`. */
+function listing({ store, bucket, query }: S3Request, after: string) {
   const objects = store.bucket(bucket).objects
   const prefix = query.get('prefix') ?? ''
   const delimiter = query.get('delimiter') ?? ''
+  const limit = maxKeys(query)
+  return {
+    prefix,
+    delimiter,
+    limit,
+    found: page(objects, prefix, delimiter, after, limit),
+    encode: encoder(query),
+  }
+}
+
+export function listObjectsV2(request: S3Request): S3Response {
+  const { bucket, query } = request
   const token = query.get('continuation-token')
   const after = token !== null ? Buffer.from(token, 'base64url').toString() : (query.get('start-after') ?? '')
-  const limit = maxKeys(query)
-  const found = page(objects, prefix, delimiter, after, limit)
-  const encode = encoder(query)
+  const { prefix, delimiter, limit, found, encode } = listing(request, after)
   return xmlResponse('ListBucketResult', {
     Name: bucket,
     Prefix: encode(prefix),
@@ -99,14 +110,10 @@ export function listObjectsV2({ store, bucket, query }: S3Request): S3Response {
   })
 }
 
-export function listObjects({ store, bucket, query }: S3Request): S3Response {
-  const objects = store.bucket(bucket).objects
-  const prefix = query.get('prefix') ?? ''
-  const delimiter = query.get('delimiter') ?? ''
+export function listObjects(request: S3Request): S3Response {
+  const { bucket, query } = request
   const marker = query.get('marker') ?? ''
-  const limit = maxKeys(query)
-  const found = page(objects, prefix, delimiter, marker, limit)
-  const encode = encoder(query)
+  const { prefix, delimiter, limit, found, encode } = listing(request, marker)
   return xmlResponse('ListBucketResult', {
     Name: bucket,
     Prefix: encode(prefix),

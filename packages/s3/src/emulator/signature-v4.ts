@@ -87,12 +87,11 @@ export function sameSignature(a: string, b: string): boolean {
 }
 
 interface Claimed {
-  accessKeyId: string
-  date: string
-  region: string
-  service: string
+  /** `<access key id>/<date>/<region>/<service>/aws4_request` */
+  credential: string
   amzDate: string
-  signedHeaders: string[]
+  /** The signed headers' names, `;`-separated. */
+  signedHeaders: string
   signature: string
   payloadHash: string
   presigned: boolean
@@ -118,12 +117,12 @@ function fromHeader(authorization: string, headers: IncomingHttpHeaders): Claime
         return [key, value.join('=')] as const
       }),
   )
-  const credential = parts.get('Credential')?.split('/') ?? []
+  const credential = parts.get('Credential') ?? ''
   const signedHeaders = parts.get('SignedHeaders')
   const signature = parts.get('Signature')
   const amzDate = headers['x-amz-date']
   const payloadHash = headers['x-amz-content-sha256']
-  if (credential.length !== 5 || !signedHeaders || !signature)
+  if (credential.split('/').length !== 5 || !signedHeaders || !signature)
     throw new S3Error(
       'AuthorizationHeaderMalformed',
       400,
@@ -132,18 +131,7 @@ function fromHeader(authorization: string, headers: IncomingHttpHeaders): Claime
   if (typeof amzDate !== 'string') throw new S3Error('AccessDenied', 403, 'x-amz-date is missing')
   if (typeof payloadHash !== 'string')
     throw new S3Error('InvalidRequest', 400, 'Missing required header for this request: x-amz-content-sha256')
-  const [accessKeyId = '', date = '', region = '', service = ''] = credential
-  return {
-    accessKeyId,
-    date,
-    region,
-    service,
-    amzDate,
-    signedHeaders: signedHeaders.split(';'),
-    signature,
-    payloadHash,
-    presigned: false,
-  }
+  return { credential, amzDate, signedHeaders, signature, payloadHash, presigned: false }
 }
 
 function fromQuery(params: URLSearchParams, now: number): Claimed {
@@ -155,18 +143,15 @@ function fromQuery(params: URLSearchParams, now: number): Claimed {
   }
   if (need('X-Amz-Algorithm') !== ALGORITHM)
     throw new S3Error('AuthorizationQueryParametersError', 400, `X-Amz-Algorithm must be ${ALGORITHM}`)
-  const [accessKeyId = '', date = '', region = '', service = ''] = need('X-Amz-Credential').split('/')
+  const credential = need('X-Amz-Credential')
   const amzDate = need('X-Amz-Date')
   const expires = Number(need('X-Amz-Expires'))
   if (now > Date.parse(isoDate(amzDate)) + expires * 1000)
     throw new S3Error('AccessDenied', 403, 'Request has expired')
   return {
-    accessKeyId,
-    date,
-    region,
-    service,
+    credential,
     amzDate,
-    signedHeaders: need('X-Amz-SignedHeaders').split(';'),
+    signedHeaders: need('X-Amz-SignedHeaders'),
     signature: need('X-Amz-Signature'),
     payloadHash: params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
     presigned: true,
@@ -196,13 +181,15 @@ export function verifySignature(
       ? fromQuery(params, now)
       : undefined
   if (!claimed) throw new S3Error('AccessDenied', 403, 'Access Denied: the request is not signed')
-  const secret = secrets.get(claimed.accessKeyId)
+  const [accessKeyId = '', date = '', region = '', service = ''] = claimed.credential.split('/')
+  const signedHeaders = claimed.signedHeaders.split(';')
+  const secret = secrets.get(accessKeyId)
   if (secret === undefined)
     throw new S3Error(
       'InvalidAccessKeyId',
       403,
       'The AWS Access Key Id you provided does not exist in our records.',
-      { AWSAccessKeyId: claimed.accessKeyId },
+      { AWSAccessKeyId: accessKeyId },
     )
   if (!claimed.presigned && Math.abs(now - Date.parse(isoDate(claimed.amzDate))) > MAX_SKEW_MS)
     throw new S3Error(
@@ -214,23 +201,23 @@ export function verifySignature(
     request.method,
     canonicalPath(request.path),
     canonicalQuery(request.query, claimed.presigned ? 'X-Amz-Signature' : undefined),
-    ...claimed.signedHeaders.map((name) => `${name}:${headerValue(request.headers, name)}`),
+    ...signedHeaders.map((name) => `${name}:${headerValue(request.headers, name)}`),
     '',
-    claimed.signedHeaders.join(';'),
+    signedHeaders.join(';'),
     claimed.payloadHash,
   ].join('\n')
-  const scope = `${claimed.date}/${claimed.region}/${claimed.service}/aws4_request`
+  const scope = `${date}/${region}/${service}/aws4_request`
   const stringToSign = [ALGORITHM, claimed.amzDate, scope, sha256Hex(canonicalRequest)].join('\n')
-  const key = signingKey(secret, claimed.date, claimed.region, claimed.service)
+  const key = signingKey(secret, date, region, service)
   if (!sameSignature(signatureOf(key, stringToSign), claimed.signature))
     throw new S3Error(
       'SignatureDoesNotMatch',
       403,
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-      { AWSAccessKeyId: claimed.accessKeyId },
+      { AWSAccessKeyId: accessKeyId },
     )
   return {
-    accessKeyId: claimed.accessKeyId,
+    accessKeyId,
     amzDate: claimed.amzDate,
     scope,
     signingKey: key,
