@@ -16,7 +16,6 @@ export {
   defineService,
   envTimeoutMs,
   existingServerReadiness,
-  NotApplicable,
 } from './node/define-service.js'
 export {
   defaultPipelines,
@@ -41,10 +40,11 @@ export { testcontainersOf } from './node/helpers/testcontainers-of.js'
 export { hostBinaries } from './node/host-binaries-service.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
 export type { ProviderContext } from './node/provider-context.js'
-export { defaultReadiness, ProbeRefused, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
+export { defaultReadiness, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'
 export { ServiceHub } from './node/service-hub.js'
 export { containerImage } from './node/service-variables.js'
+export { NotApplicable, ProbeRefused } from './shared/errors.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export { processSingleton } from './shared/process-singleton.js'
 export type { ServiceStatus } from './shared/service-status.js'

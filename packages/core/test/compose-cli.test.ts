@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { composePluginPath } from '@testbed/test-support/compose-plugin'
 import { describe, expect, test } from 'vitest'
 import { findComposeCli } from '../src/node/compose/compose-cli.ts'
-import { NotApplicable } from '../src/node/define-service.ts'
+import { NotApplicable } from '../src/shared/errors.ts'
 
 declare module '@testbed/core' {
   interface TestbedServices {

@@ -1,3 +1,4 @@
+import { NotApplicable } from '../shared/errors.js'
 import type { ProviderKind } from '../shared/service-status.js'
 import type { ProviderContext } from './provider-context.js'
 import type { ReadinessPolicy } from './readiness.js'
@@ -77,11 +78,6 @@ export interface ServiceDefinition<Connection = unknown, Found = Connection> {
   env?(connection: Connection): Record<string, string>
   /** Where the service is, secrets redacted: printed in the service table. */
   endpoint(connection: Connection): string
-}
-
-/** Thrown by a provider that does not apply here; its message is the reason shown to the user. */
-export class NotApplicable extends Error {
-  override name = 'NotApplicable'
 }
 
 /** Identity helper that keeps plugin definitions type-checked. */

@@ -1,4 +1,5 @@
-import { defineService, NotApplicable, type ServiceDefinition } from './define-service.js'
+import { NotApplicable } from '../shared/errors.js'
+import { defineService, type ServiceDefinition } from './define-service.js'
 import { findBinaryDir } from './helpers/find-binary.js'
 
 /**

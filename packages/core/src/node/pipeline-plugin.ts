@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node'
 import type { TestbedContext } from '../shared/provided-context.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
 import type { ServiceDefinition } from './define-service.js'
-import type { TestbedReporter } from './reporter.js'
+import type { LeftOutFile, TestbedReporter } from './reporter.js'
 import { joinRun } from './run-lifecycle.js'
 import { testsNoneSelected } from './static-tags.js'
 import { realFromEnv, requiredFromEnv } from './strictness.js'
@@ -23,13 +23,6 @@ export interface PipelinePluginOptions {
   pipelines: Record<string, PipelineSettings>
   services: readonly ServiceDefinition<unknown>[]
   reporter: TestbedReporter
-}
-
-/** A test file a pipeline does not load: none of its tests is selected. */
-export interface LeftOutFile {
-  file: string
-  /** Each test's tags, read from the source. */
-  tests: string[][]
 }
 
 const escapeGlob = (path: string) => path.replace(/[*?[\]{}()!@+\\]/g, '\\$&')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { NotApplicable } from './define-service.js'
+import { NotApplicable } from '../shared/errors.js'
 import { type ServerProcess, type SpawnServerOptions, spawnServer } from './helpers/child-process.js'
 import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
 import { assertPortFree, freePort } from './helpers/free-port.js'

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { backoffDelays, NotReady, ProbeRefused, waitUntilReady } from './readiness.ts'
+import { NotReady, ProbeRefused } from '../shared/errors.ts'
+import { backoffDelays, waitUntilReady } from './readiness.ts'
 
 /** A probe that fails `failures` times, recording when it was called. */
 function flaky(failures: number) {

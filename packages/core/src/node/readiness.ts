@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { errorCodes } from '../shared/error-chain.js'
-import { ProbeRefused } from '../shared/probe-refused.js'
+import { NotReady, ProbeRefused } from '../shared/errors.js'
 import { reasonFromError } from '../shared/service-status.js'
 
 /**
@@ -32,12 +32,6 @@ export const defaultReadiness: ReadinessPolicy = {
   timeoutMs: 30_000,
   unreachableIsFinal: false,
 }
-
-export class NotReady extends Error {
-  override name = 'NotReady'
-}
-
-export { ProbeRefused }
 
 /** Connection errors that say nothing is there (not that it is slow): no answer will come by waiting. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'])

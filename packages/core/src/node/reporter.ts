@@ -3,7 +3,6 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
-import type { LeftOutFile } from './pipeline-plugin.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
 import { allOf, type TagsPredicate } from './tags-expression.js'
 
@@ -15,6 +14,13 @@ interface Starting {
   /** Held back 250 ms, or until the provider's first progress line, whichever comes first. */
   announce: NodeJS.Timeout
   announced: boolean
+}
+
+/** A test file a pipeline does not load: none of its tests is selected. */
+export interface LeftOutFile {
+  file: string
+  /** Each test's tags, read from the source. */
+  tests: string[][]
 }
 
 /** What a pipeline's plugin tells the reporter about the pipeline's selection. */

@@ -2,9 +2,10 @@ import { once } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, test } from 'vitest'
+import { NotApplicable } from '../shared/errors.ts'
 import { fetchEndpoint } from '../shared/fetch-endpoint.ts'
 import type { ServiceStatus } from '../shared/service-status.ts'
-import { declaredService, defineService, existingServerReadiness, NotApplicable } from './define-service.ts'
+import { declaredService, defineService, existingServerReadiness } from './define-service.ts'
 import { ServiceHub } from './service-hub.ts'
 
 const hubs: ServiceHub[] = []

@@ -1,10 +1,11 @@
+import { NotApplicable } from '../shared/errors.js'
 import {
   describeAttempts,
   type ProviderAttempt,
   reasonFromError,
   type ServiceStatus,
 } from '../shared/service-status.js'
-import { NotApplicable, type Provider, type ServiceDefinition } from './define-service.js'
+import type { Provider, ServiceDefinition } from './define-service.js'
 import { AttemptScope } from './provider-context.js'
 import { waitUntilReady } from './readiness.js'
 import { Reaper } from './reaper.js'

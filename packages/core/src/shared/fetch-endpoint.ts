@@ -1,6 +1,6 @@
 // Used on both sides: by plugins' probes in the main process and by their clients in workers.
 import { errorChain, errorCodes } from './error-chain.js'
-import { ProbeRefused } from './probe-refused.js'
+import { ProbeRefused } from './errors.js'
 
 /**
  * What a failed connection says, from the error and its causes: `connect ECONNREFUSED 127.0.0.1:1`,

@@ -1,4 +1,5 @@
-import { defineService, NotApplicable, type ServiceDefinition } from '../define-service.js'
+import { NotApplicable } from '../../shared/errors.js'
+import { defineService, type ServiceDefinition } from '../define-service.js'
 import { probeDocker } from '../helpers/docker-probe.js'
 import { type ComposeCli, findComposeCli } from './compose-cli.js'
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { NotApplicable } from '../define-service.js'
+import { NotApplicable } from '../../shared/errors.js'
 
 export interface ComposeCli {
   /** `['docker', 'compose']`, or a standalone binary: `['/usr/local/bin/docker-compose']`. */
