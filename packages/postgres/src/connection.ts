@@ -1,39 +1,45 @@
-/** Where a PostgreSQL server is. Plain data: it travels from the main process to workers. */
-export interface PostgresConnection {
+/** Where a PostgreSQL server is, as a provider found it. Plain data: it travels from the main process to workers. */
+export interface PostgresFound {
   host: string
   port: number
   user: string
   password: string
   /** The maintenance database Testbed connects to for CREATE/DROP DATABASE. */
   database: string
-  /** The migrated template every test database is cloned from (set by provisioning). */
-  template?: string
-  /** A migrated database for the whole run, which the exported DATABASE_URL names. */
-  shared?: string
-  /** Every database of this run is named `<prefix>_…`; the run drops what is left of them at its end. */
-  prefix?: string
   /** Started by Testbed for this run (durability off): databases are cloned by file copy, the fastest way there. */
   throwaway?: boolean
-  /** Set by provisioning: `FILE_COPY` on a throwaway PostgreSQL ≥ 15, else the server's default. */
+}
+
+/** The server as tests get it: provisioned with the migrated template and this run's databases. */
+export interface PostgresConnection extends PostgresFound {
+  /** The migrated template every test database is cloned from. */
+  template: string
+  /** A migrated database for the whole run, which the exported DATABASE_URL names. */
+  shared: string
+  /** Every database of this run is named `<prefix>_…`; the run drops what is left of them at its end. */
+  prefix: string
+  /** `FILE_COPY` on a throwaway PostgreSQL ≥ 15; absent: the server's default. */
   cloneStrategy?: 'FILE_COPY'
 }
 
-export function connectionUrl(c: PostgresConnection, database = c.database): string {
+/** `postgres://<user>:<password>@<host>:<port>/<database>`. */
+export function postgresUrl(c: PostgresFound, database = c.database): string {
   const auth = `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}`
   return `postgres://${auth}@${c.host}:${c.port}/${encodeURIComponent(database)}`
 }
 
-export function redactedUrl(c: PostgresConnection, database = c.database): string {
+/** The URL with the password replaced by `***`: for the service table and error messages. */
+export function redactedUrl(c: PostgresFound, database = c.database): string {
   return `postgres://${encodeURIComponent(c.user)}:***@${c.host}:${c.port}/${encodeURIComponent(database)}`
 }
 
-/** What code under test reads: the seed's POSTGRES_HOST/PORT too. */
-export function connectionEnv(
-  c: PostgresConnection,
-  database = c.shared ?? c.database,
-): Record<string, string> {
+/**
+ * What code under test reads, naming `database` (the run's shared one by default): `DATABASE_URL`,
+ * libpq's `PG*` variables, and `POSTGRES_HOST`/`POSTGRES_PORT` for code that takes host and port apart.
+ */
+export function postgresEnv(c: PostgresConnection, database = c.shared): Record<string, string> {
   return {
-    DATABASE_URL: connectionUrl(c, database),
+    DATABASE_URL: postgresUrl(c, database),
     PGHOST: c.host,
     PGPORT: String(c.port),
     PGUSER: c.user,

@@ -1,9 +1,14 @@
 /// <reference types="@testbed/core" preserve="true" />
-// Worker-side API: fixtures and types for test files.
-export type { PostgresConnection } from './connection.js'
-export { connectionEnv, connectionUrl } from './connection.js'
-export { type PostgresFixtures, test } from './fixtures.js'
-export type { TestDatabase } from './test-database.js'
+// Worker-side API: fixtures, building blocks and types for test files.
+export {
+  type PostgresConnection,
+  type PostgresFound,
+  postgresEnv,
+  postgresUrl,
+  redactedUrl,
+} from './connection.js'
+export { type PostgresFixtures, postgresFixtures, test } from './fixtures.js'
+export { type TestDatabase, type TestDatabaseOptions, testDatabase } from './test-database.js'
 
 declare module '@testbed/core' {
   interface TestbedServices {

@@ -1,5 +1,5 @@
 import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
-import type { PostgresConnection } from './connection.js'
+import type { PostgresFound } from './connection.js'
 import { loadPg } from './load-pg.js'
 
 // SQLSTATE classes where waiting cannot help: bad credentials, a database that does not exist.
@@ -9,7 +9,7 @@ const FINAL = new Set(['28P01', '28000', '3D000'])
  * Connects and runs `SELECT 1`. How long an attempt may take is the readiness policy's to say
  * (through `signal`): a live server that is slow to answer, under CPU load say, is waited for.
  */
-export async function probePostgres(c: PostgresConnection, signal?: AbortSignal): Promise<void> {
+export async function probePostgres(c: PostgresFound, signal?: AbortSignal): Promise<void> {
   const pg = await loadPg()
   const client = new pg.Client(c)
   const abort = () => client.end().catch(() => {})

@@ -1,5 +1,5 @@
 import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
-import { connectionEnv, type PostgresConnection, redactedUrl } from './connection.js'
+import { type PostgresConnection, type PostgresFound, postgresEnv, redactedUrl } from './connection.js'
 import type { Migrations } from './migrations.js'
 import { probePostgres } from './probe.js'
 import { binaryProvider } from './providers/binary.js'
@@ -7,13 +7,7 @@ import { composeProvider } from './providers/compose.js'
 import { type ContainerOptions, containerProvider } from './providers/container.js'
 import { embeddedProvider } from './providers/embedded.js'
 import { envProvider } from './providers/env.js'
-import {
-  cloneDatabase,
-  dropDatabasesWithPrefix,
-  ensureTemplate,
-  serverVersion,
-  withAdmin,
-} from './template-database.js'
+import { provisionPostgres } from './provision.js'
 
 export interface PostgresOptions {
   /** A folder of `.sql` files (applied in name order) or a function; built once into a template. */
@@ -28,9 +22,11 @@ export interface PostgresOptions {
 }
 
 /** The PostgreSQL service: `env`, then `compose` (when given), `container`, `binary`, `embedded`. */
-export function postgres(options: PostgresOptions = {}): ServiceDefinition<PostgresConnection> {
+export function postgres(
+  options: PostgresOptions = {},
+): ServiceDefinition<PostgresConnection, PostgresFound> {
   const local = { port: options.port, settings: options.settings }
-  return defineService<PostgresConnection>({
+  return defineService<PostgresConnection, PostgresFound>({
     name: 'postgres',
     description: 'PostgreSQL',
     providers: [
@@ -40,23 +36,9 @@ export function postgres(options: PostgresOptions = {}): ServiceDefinition<Postg
       binaryProvider(local),
       embeddedProvider(local),
     ],
-    probe: (connection, signal) => probePostgres(connection, signal),
-    async provision(connection, ctx) {
-      ctx.progress('building the template database')
-      const template = await ensureTemplate(connection, options.migrations)
-      // Every database of this run carries its prefix; a migrated one for the whole run is what the
-      // exported DATABASE_URL names. At the end the run drops all of them, crashed workers' too.
-      const prefix = `testbed_${Math.random().toString(36).slice(2, 10)}`
-      const shared = `${prefix}_shared`
-      // On a throwaway server a file copy beats WAL-logging every page of the template (PostgreSQL ≥ 15
-      // offers the choice); on a server someone else runs, its checkpoint would cost them: default there.
-      const cloneStrategy =
-        connection.throwaway && (await serverVersion(connection)) >= 150000 ? 'FILE_COPY' : undefined
-      await withAdmin(connection, (admin) => cloneDatabase(admin, template, shared, cloneStrategy))
-      ctx.onRelease(() => withAdmin(connection, (admin) => dropDatabasesWithPrefix(admin, prefix)))
-      return { ...connection, template, shared, prefix, cloneStrategy }
-    },
-    env: (connection) => connectionEnv(connection),
+    probe: (found, signal) => probePostgres(found, signal),
+    provision: (found, ctx) => provisionPostgres(found, ctx, options),
+    env: (connection) => postgresEnv(connection),
     endpoint: (connection) => redactedUrl(connection),
   })
 }

@@ -1,10 +1,10 @@
 import type pg from 'pg'
-import type { PostgresConnection } from './connection.js'
+import type { PostgresFound } from './connection.js'
 import { loadPg } from './load-pg.js'
 import { applyMigrations, type Migrations, migrationsKey } from './migrations.js'
 
 async function withClient<T>(
-  c: PostgresConnection,
+  c: PostgresFound,
   database: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -21,10 +21,7 @@ async function withClient<T>(
  * Builds the migrated template once per schema, `testbed_tpl_<hash>`, or reuses it where it exists
  * (a server that outlives runs). An advisory lock keeps concurrent runs from building it twice.
  */
-export async function ensureTemplate(
-  c: PostgresConnection,
-  migrations: Migrations | undefined,
-): Promise<string> {
+export async function ensureTemplate(c: PostgresFound, migrations: Migrations | undefined): Promise<string> {
   const template = `testbed_tpl_${await migrationsKey(migrations)}`
   const building = `${template}_building`
   return withClient(c, c.database, async (admin) => {
@@ -73,7 +70,7 @@ export async function dropDatabase(admin: Admin, name: string): Promise<void> {
 }
 
 /** Runs `fn` with a client on the maintenance database. */
-export function withAdmin<T>(c: PostgresConnection, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+export function withAdmin<T>(c: PostgresFound, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   return withClient(c, c.database, fn)
 }
 
@@ -86,7 +83,7 @@ export async function dropDatabasesWithPrefix(admin: Admin, prefix: string): Pro
 }
 
 /** `server_version_num`, e.g. 150018. */
-export function serverVersion(c: PostgresConnection): Promise<number> {
+export function serverVersion(c: PostgresFound): Promise<number> {
   return withAdmin(c, async (admin) =>
     Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num),
   )

@@ -1,17 +1,33 @@
+import { processSingleton } from '@testbed/core'
 import pg from 'pg'
-import { connectionEnv, connectionUrl, type PostgresConnection } from './connection.js'
+import { type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
 import { cloneDatabase, dropDatabase } from './template-database.js'
 
-/** A database of one's own, cloned from the migrated template. */
+/** A database of one test's own, cloned from the migrated template. */
 export interface TestDatabase {
   name: string
-  /** `postgres://…/<name>`; also what `DATABASE_URL` names while the test runs. */
+  /** `postgres://…/<name>`; also what `DATABASE_URL` names while the `database` fixture's test runs. */
   url: string
   /** `DATABASE_URL`, `PGHOST`, … naming this database, for a child process under test. */
   env: Record<string, string>
-  /** A connected client (closed after the test). */
+  /** A connected client (closed by `release` or `keep`). */
   client: pg.Client
   query: pg.Client['query']
+  /** Closes the client and drops the database without waiting for the drop; calling it again does nothing. */
+  release(): Promise<void>
+  /**
+   * Instead of `release`: closes the client and renames the database out of the run's prefix
+   * (`testbed_kept_<name>`), so the run's end spares it for inspection. Resolves to the new name.
+   */
+  keep(): Promise<string>
+}
+
+export interface TestDatabaseOptions {
+  /**
+   * Put into the database's name (`<prefix>_<label>_w…`), to tell two databases of one test apart:
+   * lower-case letters, digits and `_`, at most 20.
+   */
+  label?: string
 }
 
 /** How many databases each worker clones ahead of need: `TESTBED_POSTGRES_POOL` (0 turns it off). */
@@ -27,11 +43,16 @@ class DatabasePool {
   // Two admin connections: one clone can run while another clone or a drop does.
   private readonly admin: pg.Pool
   private readonly ahead: Array<Promise<TestDatabase>> = []
+  private readonly namePrefix: string
   private counter = 0
 
-  constructor(private readonly c: PostgresConnection) {
+  constructor(
+    private readonly c: PostgresConnection,
+    label: string | undefined,
+  ) {
     this.admin = new pg.Pool({ ...c, max: 2 })
     this.admin.on('error', () => {})
+    this.namePrefix = `${c.prefix}_${label ? `${label}_` : ''}w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}`
   }
 
   take(): Promise<TestDatabase> {
@@ -46,9 +67,7 @@ class DatabasePool {
 
   private async create(): Promise<TestDatabase> {
     const { c } = this
-    if (!c.template || !c.prefix)
-      throw new Error('the postgres service was not provisioned with a template database')
-    const name = `${c.prefix}_w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}_${(++this.counter).toString(36)}`
+    const name = `${this.namePrefix}_${(++this.counter).toString(36)}`
     await cloneDatabase(this.admin, c.template, name, c.cloneStrategy)
     const client = new pg.Client({ ...c, database: name })
     client.on('error', () => {})
@@ -59,38 +78,64 @@ class DatabasePool {
       throw error
     }
     const query = client.query.bind(client) as pg.Client['query']
-    return { name, url: connectionUrl(c, name), env: connectionEnv(c, name), client, query }
+    // Whichever of release and keep comes first decides; release after keep does nothing.
+    let ended: Promise<string | undefined> | undefined
+    return {
+      name,
+      url: postgresUrl(c, name),
+      env: postgresEnv(c, name),
+      client,
+      query,
+      release: async () => {
+        ended ??= this.drop(name, client).then(() => undefined)
+        await ended
+      },
+      keep: async () => {
+        ended ??= this.keep(name, client)
+        const kept = await ended
+        if (kept === undefined) throw new Error(`database ${name} was released already`)
+        return kept
+      },
+    }
   }
 
-  /** Closes the test's client and drops its database without making the test wait. */
-  async drop(db: TestDatabase): Promise<void> {
-    await db.client.end().catch(() => {})
-    dropDatabase(this.admin, db.name).catch(() => {}) // else the run's end drops it
+  private async drop(name: string, client: pg.Client): Promise<void> {
+    await client.end().catch(() => {})
+    dropDatabase(this.admin, name).catch(() => {}) // else the run's end drops it
   }
 
-  /** Renames a failed test's database out of the run's prefix, so the run's cleanup spares it. */
-  async keep(db: TestDatabase): Promise<string> {
-    await db.client.end().catch(() => {})
-    const kept = `testbed_kept_${db.name}`.slice(0, 63)
+  private async keep(name: string, client: pg.Client): Promise<string> {
+    await client.end().catch(() => {})
+    const kept = `testbed_kept_${name}`.slice(0, 63)
     await this.admin.query(
-      `ALTER DATABASE ${pg.escapeIdentifier(db.name)} RENAME TO ${pg.escapeIdentifier(kept)}`,
+      `ALTER DATABASE ${pg.escapeIdentifier(name)} RENAME TO ${pg.escapeIdentifier(kept)}`,
     )
     return kept
   }
 }
 
-// One pool per server per worker, whatever module graph asks (files share a worker).
-const POOLS = Symbol.for('testbed.postgres.pools')
-type Holder = { [POOLS]?: Map<string, DatabasePool> }
+// One pool per server, template and label per worker, whatever module graph asks (files share a worker).
+const pools = () => processSingleton('postgres.pools', () => new Map<string, DatabasePool>())
 
-export function databasePool(c: PostgresConnection): DatabasePool {
-  const holder = globalThis as Holder
-  holder[POOLS] ??= new Map()
-  const key = `${c.host}:${c.port}/${c.template}`
-  let pool = holder[POOLS].get(key)
+/**
+ * A fresh database cloned from the migrated template, with a connected client: what the `database`
+ * fixture gives. It comes from the worker's pool (`TESTBED_POSTGRES_POOL` databases cloned ahead),
+ * so it is usually ready at once; `release()` drops it.
+ */
+export async function testDatabase(
+  connection: PostgresConnection,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const { label } = options
+  if (label !== undefined && !/^[a-z0-9_]{1,20}$/.test(label))
+    throw new Error(
+      `a test database's label must be 1 to 20 lower-case letters, digits or _, not ${JSON.stringify(label)}`,
+    )
+  const key = `${connection.host}:${connection.port}/${connection.template}/${label ?? ''}`
+  let pool = pools().get(key)
   if (!pool) {
-    pool = new DatabasePool(c)
-    holder[POOLS].set(key, pool)
+    pool = new DatabasePool(connection, label)
+    pools().set(key, pool)
   }
-  return pool
+  return pool.take()
 }

@@ -3,7 +3,7 @@ import { createServer as createNetServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
-import { connectionUrl } from '../src/connection.ts'
+import { postgresUrl } from '../src/connection.ts'
 import { ready, reasonOf, startPostgres, stopAndCheck } from './start-service.ts'
 
 async function listening(server: Server, target: string | number): Promise<Server> {
@@ -53,7 +53,7 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   test('a wrong password', async () => {
     const server = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' })
     const c = ready(server)
-    const started = await startPostgres({ DATABASE_URL: connectionUrl({ ...c, password: 'wrong' }) })
+    const started = await startPostgres({ DATABASE_URL: postgresUrl({ ...c, password: 'wrong' }) })
     expect(reasonOf(started)).toBe(
       `postgres unavailable: env: password authentication failed for user "postgres" (postgres@127.0.0.1:${c.port})`,
     )

@@ -19,9 +19,9 @@ async function databaseExists(url: string, name: string): Promise<boolean> {
 describe('the database fixture', { tags: ['requires_postgres', 'tier2'] }, () => {
   test('hands out a fresh, migrated database and points DATABASE_URL at it', async ({
     database,
-    postgres,
+    postgresConnection,
   }) => {
-    expect(database.name).not.toBe(postgres.template)
+    expect(database.name).not.toBe(postgresConnection.template)
     expect(process.env.DATABASE_URL).toBe(database.url)
     expect(process.env.PGDATABASE).toBe(database.name)
     const { rows } = await database.query("SELECT to_regclass('notes') IS NOT NULL AS migrated")
@@ -37,8 +37,8 @@ describe('the database fixture', { tags: ['requires_postgres', 'tier2'] }, () =>
     expect((await database.query('SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0)
   })
 
-  test('restores DATABASE_URL afterwards to the run’s shared database', ({ postgres }) => {
-    expect(process.env.DATABASE_URL).toContain(`/${postgres.shared}`)
+  test('restores DATABASE_URL afterwards to the run’s shared database', ({ postgresConnection }) => {
+    expect(process.env.DATABASE_URL).toContain(`/${postgresConnection.shared}`)
   })
 })
 
@@ -58,7 +58,7 @@ vitestTest(
   { tags: ['tier2'] },
   async () => {
     const run = await runVitest({ fixture: fileURLToPath(new URL('./fixtures/unmarked', import.meta.url)) })
-    for (const fixture of ['postgres', 'database', 'fileDatabase']) {
+    for (const fixture of ['postgresConnection', 'database', 'fileDatabase']) {
       const name = `uses ${fixture} unmarked`
       expect(run.status(name)).toBe('failed')
       expect(run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages.join('\n')).toContain(

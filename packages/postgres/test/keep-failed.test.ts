@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url'
 import { runVitest } from '@testbed/test-support/run-vitest'
 import pg from 'pg'
 import { describe, expect } from 'vitest'
-import { connectionUrl } from '../src/connection.ts'
+import { postgresUrl } from '../src/connection.ts'
 import { test } from '../src/index.ts'
 
 describe('keeping a failed test’s database', { tags: ['requires_postgres', 'tier2'] }, () => {
   test('TESTBED_KEEP_FAILED_DATABASES=1 keeps it, renamed out of the run, and drops the rest', async ({
-    postgres,
+    postgresConnection,
   }) => {
-    const url = connectionUrl(postgres)
+    const url = postgresUrl(postgresConnection)
     const run = await runVitest({
       fixture: fileURLToPath(new URL('./fixtures/keep-failed', import.meta.url)),
       env: { DATABASE_URL: url, TESTBED_KEEP_FAILED_DATABASES: '1' },
@@ -17,8 +17,8 @@ describe('keeping a failed test’s database', { tags: ['requires_postgres', 'ti
     expect(run.status('fails after writing a row')).toBe('failed')
     // The reporter names the server without its password.
     expect(run.stderr).toContain(`postgres ready via env`)
-    expect(run.stderr).toContain(`${postgres.user}:***@`)
-    expect(run.stdout + run.stderr).not.toContain(`:${encodeURIComponent(postgres.password)}@`)
+    expect(run.stderr).toContain(`${postgresConnection.user}:***@`)
+    expect(run.stdout + run.stderr).not.toContain(`:${encodeURIComponent(postgresConnection.password)}@`)
     const kept = /kept database (testbed_kept_\w+) of failed test 'fails after writing a row'/.exec(
       run.stdout + run.stderr,
     )?.[1]
@@ -27,7 +27,7 @@ describe('keeping a failed test’s database', { tags: ['requires_postgres', 'ti
     const admin = new pg.Client(url)
     await admin.connect()
     try {
-      const evidence = new pg.Client(connectionUrl(postgres, kept))
+      const evidence = new pg.Client(postgresUrl(postgresConnection, kept))
       await evidence.connect()
       const { rows } = await evidence.query('SELECT title FROM notes')
       await evidence.end()
@@ -40,7 +40,7 @@ describe('keeping a failed test’s database', { tags: ['requires_postgres', 'ti
       expect(
         left.rows
           .map((r) => r.datname)
-          .filter((n) => !n.startsWith(postgres.prefix as string) && !n.startsWith('testbed_tpl_')),
+          .filter((n) => !n.startsWith(postgresConnection.prefix) && !n.startsWith('testbed_tpl_')),
       ).toEqual([kept])
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(kept as string)}`)

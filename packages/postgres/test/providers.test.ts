@@ -1,7 +1,7 @@
 import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import pg from 'pg'
 import { describe, expect, test } from 'vitest'
-import { connectionUrl } from '../src/connection.ts'
+import { postgresUrl } from '../src/connection.ts'
 import { ready, type Started, startPostgres, stopAndCheck } from './start-service.ts'
 
 const migrations = new URL('../../../examples/secure-notes/migrations', import.meta.url).pathname
@@ -21,11 +21,11 @@ async function exercise(providers: string) {
   const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: providers }, { migrations })
   const c = ready(started)
   expect(started.status.state === 'ready' && started.status.provider).toBe(providers)
-  const notes = await query(connectionUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')
+  const notes = await query(postgresUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')
   expect(notes.rows[0].n).toBe(0)
-  const { rows } = await query(connectionUrl(c), 'SHOW server_version')
+  const { rows } = await query(postgresUrl(c), 'SHOW server_version')
   expect(await stopAndCheck(started)).toEqual([])
-  await expect(query(connectionUrl(c), 'SELECT 1')).rejects.toThrow(/ECONNREFUSED|terminat/)
+  await expect(query(postgresUrl(c), 'SELECT 1')).rejects.toThrow(/ECONNREFUSED|terminat/)
   return rows[0].server_version as string
 }
 
@@ -44,7 +44,7 @@ describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }
     // .ci/run starts a server out of process for this; elsewhere the test starts one itself.
     const outside = process.env.TESTBED_TEST_DATABASE_URL
     const server = outside ? undefined : await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'embedded' })
-    const url = outside ?? connectionUrl(ready(server as Started))
+    const url = outside ?? postgresUrl(ready(server as Started))
     const first = await startPostgres({ DATABASE_URL: url }, { migrations })
     const c = ready(first)
     expect(first.status.state === 'ready' && first.status.provider).toBe('env')
@@ -78,9 +78,7 @@ describe('PostgreSQL providers, each against a real server', { tags: ['tier2'] }
       { migrations, container: { image } },
     )
     const c = ready(started)
-    expect((await query(connectionUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(
-      0,
-    )
+    expect((await query(postgresUrl(c, c.shared), 'SELECT count(*)::int AS n FROM notes')).rows[0].n).toBe(0)
     expect(containersOfThisProcess()).toHaveLength(1)
     expect(await stopAndCheck(started)).toEqual([])
     expect(containersOfThisProcess()).toEqual([])

@@ -71,7 +71,7 @@ describe('psql against the per-test databases', {
     database,
     fileDatabase,
     psql,
-    postgres,
+    postgresConnection,
   }) => {
     expect(previous).toBeDefined()
     const { name, url } = previous as { name: string; url: string }
@@ -99,10 +99,10 @@ describe('psql against the per-test databases', {
     expect(gone.stderr).toContain(`database "${name}" does not exist`)
 
     // The migrated template every test database is cloned from refuses connections.
-    const template = await query(url.replace(`/${name}`, `/${postgres.template}`), 'SELECT 1')
+    const template = await query(url.replace(`/${name}`, `/${postgresConnection.template}`), 'SELECT 1')
     expect(template.code).not.toBe(0)
     expect(template.stderr).toContain(
-      `database "${postgres.template}" is not currently accepting connections`,
+      `database "${postgresConnection.template}" is not currently accepting connections`,
     )
   })
 })

@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import { NotApplicable, type Provider } from '@testbed/core/config'
 import { findPostgresBinaries } from '../binaries.js'
-import type { PostgresConnection } from '../connection.js'
+import type { PostgresFound } from '../connection.js'
 import { type LocalServerOptions, startLocalServer } from './local-server.js'
 
 /** `initdb` and `postgres` from PATH, or the newest `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu). */
-export function binaryProvider(options: LocalServerOptions = {}): Provider<PostgresConnection> {
+export function binaryProvider(options: LocalServerOptions = {}): Provider<PostgresFound> {
   return {
     kind: 'binary',
     async start(ctx) {

@@ -1,11 +1,11 @@
 import { type ComposeServiceRef, composeServiceProvider, type Provider } from '@testbed/core/config'
-import type { PostgresConnection } from '../connection.js'
+import type { PostgresFound } from '../connection.js'
 
 /**
  * A service of a compose file (`postgres({ compose: stack.service('postgres') })`): its published
  * 5432, and the user, password and database the official image's variables gave it.
  */
-export function composeProvider(ref: ComposeServiceRef): Provider<PostgresConnection> {
+export function composeProvider(ref: ComposeServiceRef): Provider<PostgresFound> {
   return composeServiceProvider(ref, ({ host, port, environment }) => {
     const user = environment.POSTGRES_USER || 'postgres'
     return {

@@ -1,5 +1,5 @@
-import type { Provider } from '@testbed/core/config'
-import type { PostgresConnection } from '../connection.js'
+import { containerImage, type Provider } from '@testbed/core/config'
+import type { PostgresFound } from '../connection.js'
 import { settingsArgs } from '../server-settings.js'
 
 export interface ContainerOptions {
@@ -10,11 +10,11 @@ export interface ContainerOptions {
 }
 
 /** A container through testcontainers, imported only after a Docker engine answered the probe. */
-export function containerProvider(options: ContainerOptions = {}): Provider<PostgresConnection> {
+export function containerProvider(options: ContainerOptions = {}): Provider<PostgresFound> {
   return {
     kind: 'container',
     async start(ctx) {
-      const image = options.image ?? process.env.TESTBED_POSTGRES_IMAGE ?? 'postgres:17-alpine'
+      const image = containerImage('postgres', options.image, 'postgres:17-alpine')
       const container = await ctx.startContainer(image, async (labels) => {
         const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
         return new PostgreSqlContainer(image)

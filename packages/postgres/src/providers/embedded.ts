@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { NotApplicable, type Provider } from '@testbed/core/config'
-import type { PostgresConnection } from '../connection.js'
+import type { PostgresFound } from '../connection.js'
 import { type LocalServerOptions, startLocalServer } from './local-server.js'
 
 /**
@@ -20,7 +20,7 @@ async function embeddedBinaries(): Promise<{ initdb: string; postgres: string }>
   }
 }
 
-export function embeddedProvider(options: LocalServerOptions = {}): Provider<PostgresConnection> {
+export function embeddedProvider(options: LocalServerOptions = {}): Provider<PostgresFound> {
   return {
     kind: 'embedded',
     async start(ctx) {

@@ -6,9 +6,9 @@ import {
   parseServiceUrl,
 } from '@testbed/core/config'
 import { parse } from 'pg-connection-string'
-import type { PostgresConnection } from '../connection.js'
+import type { PostgresFound } from '../connection.js'
 
-function fromUrl(url: string): PostgresConnection {
+function fromUrl(url: string): PostgresFound {
   // A socket directory may stand in for the host: postgres:///app?host=/run/postgresql
   const hostOptional = /[?&]host=/.test(url)
   const checked = parseServiceUrl(url, {
@@ -28,7 +28,7 @@ function fromUrl(url: string): PostgresConnection {
 }
 
 /** An existing server: `DATABASE_URL`, or the libpq variables `PGHOST`, `PGPORT`, `PGUSER`, … */
-export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<PostgresConnection> {
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<PostgresFound> {
   return {
     kind: 'env',
     authoritative: true,

@@ -3,7 +3,7 @@ import { chown, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type ProvidedInstance, type ProviderContext, unprivilegedIds } from '@testbed/core/config'
-import type { PostgresConnection } from '../connection.js'
+import type { PostgresFound } from '../connection.js'
 import { settingsArgs } from '../server-settings.js'
 
 export interface LocalServerOptions {
@@ -24,7 +24,7 @@ export async function startLocalServer(
   ctx: ProviderContext,
   bin: { initdb: string; postgres: string },
   options: LocalServerOptions,
-): Promise<ProvidedInstance<PostgresConnection>> {
+): Promise<ProvidedInstance<PostgresFound>> {
   const ids = unprivilegedIds('postgres')
   const dir = await ctx.tempDir({ memory: true })
   if (ids) await chown(dir, ids.uid, ids.gid)
