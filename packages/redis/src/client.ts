@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis'
-import { type RedisConnection, redactedUrl } from './connection.js'
+import { type RedisConnection, type RedisFound, redactedUrl } from './connection.js'
 
 type SendCommand = Redis['sendCommand']
 /** ioredis's options, in its default (RESP2, `legacy`) reply mapping. */
@@ -29,7 +29,7 @@ class NamedRedis extends Redis {
 }
 
 /** ioredis options for a connection. */
-export function clientOptions(c: RedisConnection): ClientOptions {
+export function clientOptions(c: RedisFound): ClientOptions {
   return {
     host: c.host,
     port: c.port,

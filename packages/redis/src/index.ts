@@ -1,9 +1,10 @@
 /// <reference types="@testbed/core" preserve="true" />
-// Worker-side API: fixtures and types for test files.
-export { closeClient, redisClient } from './client.js'
-export { connectionEnv, connectionUrl, type RedisConnection } from './connection.js'
-export { type RedisFixtures, redisFor, test } from './fixtures.js'
+// Worker-side API: fixtures, building blocks and types for test files.
+export { type ClientOptions, closeClient, redisClient } from './client.js'
+export { type RedisConnection, type RedisFound, redactedUrl, redisEnv, redisUrl } from './connection.js'
+export { type RedisFixtures, redisFixtures, test } from './fixtures.js'
 export { removeKeys, testPrefix } from './keys.js'
+export { type RedisScope, type RedisScopeOptions, testRedisScope } from './test-scope.js'
 
 declare module '@testbed/core' {
   interface TestbedServices {

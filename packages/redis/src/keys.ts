@@ -1,9 +1,12 @@
 import { testScopeId } from '@testbed/core'
 import type { Redis } from 'ioredis'
 
-/** `testbed:<test scope id>:` (`testbed:w1-3fa2c1-7:`), unique to one test of any run. */
-export function testPrefix(): string {
-  return `testbed:${testScopeId()}:`
+/**
+ * `testbed:<test scope id>:` (`testbed:w1-3fa2c1-7:`), or `testbed:<label>:<test scope id>:` given a
+ * label: a new one on every call, unique to one test of any run.
+ */
+export function testPrefix(label?: string): string {
+  return `testbed:${label ? `${label}:` : ''}${testScopeId()}:`
 }
 
 /** A SCAN MATCH pattern matching `text` literally. */

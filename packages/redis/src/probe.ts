@@ -1,13 +1,13 @@
 import { describeNetworkError, ProbeRefused } from '@testbed/core/config'
 import { Redis } from 'ioredis'
 import { clientOptions } from './client.js'
-import type { RedisConnection } from './connection.js'
+import type { RedisFound } from './connection.js'
 
 /**
  * Connects and sends PING (AUTH and SELECT first, when the connection has them). How long that may
  * take is the readiness policy's to say (through `signal`): a live server slow to answer is waited for.
  */
-export async function probeRedis(c: RedisConnection, signal?: AbortSignal): Promise<void> {
+export async function probeRedis(c: RedisFound, signal?: AbortSignal): Promise<void> {
   const client = new Redis({
     ...clientOptions(c),
     lazyConnect: true,

@@ -1,5 +1,5 @@
 import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
-import { connectionEnv, type RedisConnection, redactedUrl } from './connection.js'
+import { type RedisConnection, type RedisFound, redactedUrl, redisEnv } from './connection.js'
 import { probeRedis } from './probe.js'
 import { type BinaryOptions, binaryProvider } from './providers/binary.js'
 import { composeProvider } from './providers/compose.js'
@@ -15,8 +15,8 @@ export interface RedisOptions {
 }
 
 /** Redis (or Dragonfly): `env`, then `compose` (when given), `container`, `binary`. */
-export function redis(options: RedisOptions = {}): ServiceDefinition<RedisConnection> {
-  return defineService<RedisConnection>({
+export function redis(options: RedisOptions = {}): ServiceDefinition<RedisConnection, RedisFound> {
+  return defineService<RedisConnection, RedisFound>({
     name: 'redis',
     description: 'Redis',
     providers: [
@@ -25,8 +25,8 @@ export function redis(options: RedisOptions = {}): ServiceDefinition<RedisConnec
       containerProvider(options.container),
       binaryProvider({ port: options.port }),
     ],
-    probe: (connection, signal) => probeRedis(connection, signal),
-    env: (connection) => connectionEnv(connection),
+    probe: (found, signal) => probeRedis(found, signal),
+    env: (connection) => redisEnv(connection),
     endpoint: (connection) => redactedUrl(connection),
   })
 }

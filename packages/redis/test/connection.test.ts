@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { connectionEnv, redactedUrl } from '../src/connection.ts'
+import { redactedUrl, redisEnv } from '../src/connection.ts'
 import { fromUrl } from '../src/providers/env.ts'
 
 describe('REDIS_URL', { tags: ['tier1'] }, () => {
@@ -27,7 +27,7 @@ describe('REDIS_URL', { tags: ['tier1'] }, () => {
 
   test('the exported variables, and an endpoint without the password', () => {
     const c = fromUrl('redis://:pw@10.0.0.5:6379/0')
-    expect(connectionEnv(c)).toEqual({
+    expect(redisEnv(c)).toEqual({
       REDIS_URL: 'redis://:pw@10.0.0.5:6379/0',
       DRAGONFLY_HOST: '10.0.0.5',
       DRAGONFLY_PORT: '6379',

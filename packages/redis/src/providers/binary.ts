@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { NotApplicable, type Provider } from '@testbed/core/config'
 import { findRedisServer } from '../binaries.js'
-import { type RedisConnection, redisConnection } from '../connection.js'
+import { type RedisFound, redisFound } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
 export interface BinaryOptions {
@@ -14,7 +14,7 @@ export interface BinaryOptions {
  * `redis-server` from PATH (Debian: /usr/bin/redis-server) on 127.0.0.1, no persistence, its dir a
  * temp dir, a random password (in a config file, not on the command line).
  */
-export function binaryProvider(options: BinaryOptions = {}): Provider<RedisConnection> {
+export function binaryProvider(options: BinaryOptions = {}): Provider<RedisFound> {
   return {
     kind: 'binary',
     async start(ctx) {
@@ -42,7 +42,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisConne
         'no',
       ])
       return {
-        connection: redisConnection({
+        connection: redisFound({
           host: '127.0.0.1',
           port,
           password,

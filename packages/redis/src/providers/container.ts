@@ -1,6 +1,6 @@
-import { type Provider, testcontainersOf } from '@testbed/core/config'
+import { containerImage, type Provider, testcontainersOf } from '@testbed/core/config'
 import type * as Testcontainers from 'testcontainers'
-import { type RedisConnection, redisConnection } from '../connection.js'
+import { type RedisFound, redisFound } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
 
 export interface ContainerOptions {
@@ -14,11 +14,11 @@ const PORT = 6379
  * Redis through `@testcontainers/redis`, or Dragonfly in a generic container, imported only after a
  * Docker engine answered the probe. No persistence; a random password.
  */
-export function containerProvider(options: ContainerOptions = {}): Provider<RedisConnection> {
+export function containerProvider(options: ContainerOptions = {}): Provider<RedisFound> {
   return {
     kind: 'container',
     async start(ctx) {
-      const image = options.image ?? process.env.TESTBED_REDIS_IMAGE ?? 'redis:7-alpine'
+      const image = containerImage('redis', options.image, 'redis:7-alpine')
       const password = ctx.secret()
       const dragonfly = image.toLowerCase().includes('dragonfly')
       const container = await ctx.startContainer(image, async (labels) => {
@@ -42,7 +42,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
           .start()
       })
       return {
-        connection: redisConnection({
+        connection: redisFound({
           host: container.getHost(),
           port: container.getMappedPort(PORT),
           password,

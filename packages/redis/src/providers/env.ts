@@ -1,8 +1,8 @@
 import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
-import { type RedisConnection, redisConnection } from '../connection.js'
+import { type RedisFound, redisFound } from '../connection.js'
 
 /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
-export function fromUrl(value: string): RedisConnection {
+export function fromUrl(value: string): RedisFound {
   const { url, host, port } = parseServiceUrl(value, {
     variable: 'REDIS_URL',
     kind: 'Redis',
@@ -13,7 +13,7 @@ export function fromUrl(value: string): RedisConnection {
     throw new Error(
       `REDIS_URL is not a valid Redis URL: the database must be a number, not "${decodeURIComponent(path)}"`,
     )
-  return redisConnection({
+  return redisFound({
     host,
     port: port ?? 6379,
     username: url.username ? decodeURIComponent(url.username) : undefined,
@@ -25,7 +25,7 @@ export function fromUrl(value: string): RedisConnection {
 }
 
 /** An existing server named by `REDIS_URL`. */
-export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<RedisConnection> {
+export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<RedisFound> {
   return {
     kind: 'env',
     authoritative: true,
