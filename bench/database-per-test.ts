@@ -6,8 +6,8 @@ import { ServiceHub } from '@testbed/core/config'
 import type { PostgresConnection } from '@testbed/postgres/config'
 import { postgres } from '@testbed/postgres/config'
 import type pg from 'pg'
-// The fixture's pool, from the build (not a public entry point).
-import { databasePool } from '../packages/postgres/dist/test-database.js'
+// The `database` fixture's building block, from the build (the worker entry would load Vitest).
+import { testDatabase } from '../packages/postgres/dist/test-database.js'
 import { args, finish, percentiles, report } from './stats.ts'
 
 const provider = args[0] ?? 'binary'
@@ -39,17 +39,16 @@ try {
     ['2', 10],
   ] as const) {
     process.env.TESTBED_POSTGRES_POOL = pool
-    // One pool for the server; it reads TESTBED_POSTGRES_POOL on every take.
-    const databases = databasePool(server)
+    // One pool for the server (per worker, here this process); it reads TESTBED_POSTGRES_POOL on every take.
     const waits: number[] = []
     for (let i = 0; i < 220; i++) {
       const start = performance.now()
-      const db = await databases.take()
+      const db = await testDatabase(server)
       const ready = performance.now()
       await db.query('INSERT INTO t0 (name) VALUES ($1)', ['x'])
       if (bodyMs) await new Promise((r) => setTimeout(r, bodyMs))
       const done = performance.now()
-      await databases.drop(db)
+      await db.release()
       if (i >= 20) waits.push(ready - start + (performance.now() - done)) // first 20: warm-up
     }
     rows.push({

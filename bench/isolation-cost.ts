@@ -19,7 +19,7 @@ import { type S3Config, s3 } from '@testbed/s3/config'
 import { Redis } from 'ioredis'
 import { connectOptions } from '../packages/nats/dist/connection.js'
 // The fixtures' own building blocks, from the builds (not public entry points).
-import { databasePool } from '../packages/postgres/dist/test-database.js'
+import { testDatabase } from '../packages/postgres/dist/test-database.js'
 import { removeKeys, testPrefix } from '../packages/redis/dist/keys.js'
 import { deleteBucket, ensureBucket } from '../packages/s3/dist/buckets.js'
 import { s3Client } from '../packages/s3/dist/client.js'
@@ -48,13 +48,13 @@ async function measure(work: () => Promise<void>): Promise<Record<string, string
 
 const rows: Record<string, string>[] = []
 try {
-  const databases = databasePool(connection<PostgresConnection>('postgres'))
+  const server = connection<PostgresConnection>('postgres')
   rows.push({
     plugin: 'postgres',
     ...(await measure(async () => {
-      const db = await databases.take()
+      const db = await testDatabase(server)
       await db.query('SELECT 1')
-      await databases.drop(db)
+      await db.release()
     })),
   })
 
