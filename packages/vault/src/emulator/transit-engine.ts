@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { dispatch, type EngineRequest, notEmulatedRoutes, type Route, type SecretsEngine } from './engine.js'
 import { boolField, decodeBase64, durationField, type Fields, intField, stringField } from './fields.js'
 import { badRequest, NotEmulated, noContent, notFound, ok, type VaultResponse } from './responses.js'
-import { attempt, batchInput, contextSet, reply } from './transit-batch.js'
+import { attempt, batchInput, contextSet, type Item, type Result, reply } from './transit-batch.js'
 import { isEmulatedKeyType, type KeyType, TransitKey } from './transit-keys.js'
 
 const MOUNT_TYPE = 'transit'
@@ -242,44 +242,58 @@ export class TransitEngine implements SecretsEngine {
     }))
   }
 
-  private decrypt(name: string, data: Fields): VaultResponse {
+  /**
+   * The ciphertexts a decrypt or rewrap names (its `batch_input`, or the one of `single()`, the body's
+   * own fields), each given to `work` with the key; an item's failure stays in its result.
+   */
+  private eachCiphertext(
+    name: string,
+    data: Fields,
+    single: () => Item,
+    work: (key: TransitKey, ciphertext: string, item: Item) => Result,
+  ): { batch: Item[] | undefined; results: Result[] } {
     refuseAssociatedData(data)
     const batch = batchInput(data, false)
-    const items = batch ?? [
-      { ciphertext: stringField(data, 'ciphertext'), context: stringField(data, 'context') },
-    ]
+    const items = batch ?? [single()]
     if (!batch && !items[0]?.ciphertext) throw badRequest('missing ciphertext to decrypt')
     contextSet(items)
     const key = this.key(name)
     const results = items.map((item) =>
       attempt(() => {
         if (!item.ciphertext) throw badRequest('missing ciphertext to decrypt')
-        return { plaintext: key.decrypt(item.ciphertext) }
+        return work(key, item.ciphertext, item)
       }),
+    )
+    return { batch, results }
+  }
+
+  private decrypt(name: string, data: Fields): VaultResponse {
+    const { batch, results } = this.eachCiphertext(
+      name,
+      data,
+      () => ({ ciphertext: stringField(data, 'ciphertext'), context: stringField(data, 'context') }),
+      (key, ciphertext) => ({ plaintext: key.decrypt(ciphertext) }),
     )
     return reply(data, batch, results, (r) => ({ plaintext: r.plaintext }))
   }
 
   /** Decrypt and encrypt again with the latest version (or `key_version`); never returns plaintext. */
   private rewrap(name: string, data: Fields): VaultResponse {
-    refuseAssociatedData(data)
-    const batch = batchInput(data, false)
-    const items = batch ?? [
-      {
+    const { batch, results } = this.eachCiphertext(
+      name,
+      data,
+      () => ({
         ciphertext: stringField(data, 'ciphertext'),
         context: stringField(data, 'context'),
         key_version: intField(data, 'key_version'),
-      },
-    ]
-    if (!batch && !items[0]?.ciphertext) throw badRequest('missing ciphertext to decrypt')
-    contextSet(items)
-    const key = this.key(name)
-    const results = items.map((item) =>
-      attempt(() => {
-        if (!item.ciphertext) throw badRequest('missing ciphertext to decrypt')
-        const { ciphertext, keyVersion } = key.encrypt(key.decrypt(item.ciphertext), item.key_version ?? 0)
-        return { ciphertext, key_version: keyVersion }
       }),
+      (key, ciphertext, item) => {
+        const { ciphertext: rewrapped, keyVersion } = key.encrypt(
+          key.decrypt(ciphertext),
+          item.key_version ?? 0,
+        )
+        return { ciphertext: rewrapped, key_version: keyVersion }
+      },
     )
     // Vault's rewrap answers 200 even when items failed (no batchRequestResponse there).
     return reply(
