@@ -28,6 +28,16 @@ function serveNewTenant(): Promise<TenantServer> {
   return serveTenant((issuer) => MockTenant.create({ issuer, audience, users: [alice], clients: [m2m] }))
 }
 
+/** A tenant served for the tests of the enclosing `describe`, closed after them: `suite.served`. */
+function serveForSuite(): { served: TenantServer } {
+  const suite = {} as { served: TenantServer }
+  beforeAll(async () => {
+    suite.served = await serveNewTenant()
+  })
+  afterAll(() => suite.served?.close())
+  return suite
+}
+
 /** Verifies as an API would: the JWKS fetched over HTTP from the tenant. */
 function verify(tenant: MockTenant, token: string, jwks: JWTVerifyGetKey = remoteJwks(tenant)) {
   return jwtVerify(token, jwks, { issuer: tenant.issuer, audience, algorithms: ['RS256'] })
@@ -201,12 +211,17 @@ describe('a mock Auth0 tenant on loopback HTTP', { tags: ['tier2'] }, () => {
   })
 
   describe('client credentials', () => {
+    /** A client-credentials request of the m2m client, for the tenant's API. */
+    const m2mGrant = {
+      grant_type: 'client_credentials',
+      client_id: m2m.clientId,
+      client_secret: m2m.clientSecret,
+      audience,
+    }
+
     test('as a form: a token for the client, with the granted scopes asked for', async () => {
       const response = await postForm(tenant.tokenEndpoint, {
-        grant_type: 'client_credentials',
-        client_id: m2m.clientId,
-        client_secret: m2m.clientSecret,
-        audience,
+        ...m2mGrant,
         scope: 'read:notes delete:notes',
       })
       expect(response.status).toBe(200)
@@ -231,12 +246,7 @@ describe('a mock Auth0 tenant on loopback HTTP', { tags: ['tier2'] }, () => {
     })
 
     test('as JSON: every granted scope when none is asked for', async () => {
-      const response = await postJson(tenant.tokenEndpoint, {
-        grant_type: 'client_credentials',
-        client_id: m2m.clientId,
-        client_secret: m2m.clientSecret,
-        audience,
-      })
+      const response = await postJson(tenant.tokenEndpoint, m2mGrant)
       expect(response.status).toBe(200)
       const body = (await response.json()) as { access_token: string; scope: string }
       expect(body.scope).toBe(m2m.scope)
@@ -329,14 +339,10 @@ describe('a mock Auth0 tenant on loopback HTTP', { tags: ['tier2'] }, () => {
 })
 
 describe('key rotation on a served tenant', { tags: ['tier2'] }, () => {
-  let served: TenantServer
-  beforeAll(async () => {
-    served = await serveNewTenant()
-  })
-  afterAll(() => served?.close())
+  const suite = serveForSuite()
 
   test('old tokens verify until their key is retired; new ones carry the new kid', async () => {
-    const { tenant } = served
+    const { tenant } = suite.served
     // An API that refetches the JWKS on any unknown kid (jose's cooldown set to 0).
     const api = countingJwks(tenant, { cooldownDuration: 0 })
     // An API with jose's defaults: it refetches on an unknown kid only 30 s after its last fetch.
@@ -387,14 +393,10 @@ describe('key rotation on a served tenant', { tags: ['tier2'] }, () => {
 })
 
 describe('a tenant state', { tags: ['tier2'] }, () => {
-  let served: TenantServer
-  beforeAll(async () => {
-    served = await serveNewTenant()
-  })
-  afterAll(() => served?.close())
+  const suite = serveForSuite()
 
   test('survives structuredClone and JSON: a tenant rebuilt from it signs tokens the original serves keys for', async () => {
-    const original = served.tenant
+    const original = suite.served.tenant
     for (const state of [
       structuredClone(original.state),
       JSON.parse(JSON.stringify(original.state)) as TenantState,
@@ -408,7 +410,7 @@ describe('a tenant state', { tags: ['tier2'] }, () => {
   })
 
   test('carries a rotation made elsewhere back to the served tenant', async () => {
-    const original = served.tenant
+    const original = suite.served.tenant
     const worker = new MockTenant(structuredClone(original.state))
     const next = await worker.rotateKeys()
     const token = await worker.token()
@@ -419,8 +421,8 @@ describe('a tenant state', { tags: ['tier2'] }, () => {
   })
 
   test('refuses a state for another issuer, or without a usable key', async () => {
-    const state = served.tenant.state
-    expect(() => served.tenant.replaceState({ ...state, issuer: 'https://other.auth0.com/' })).toThrow(
+    const state = suite.served.tenant.state
+    expect(() => suite.served.tenant.replaceState({ ...state, issuer: 'https://other.auth0.com/' })).toThrow(
       /issuer cannot change/,
     )
     expect(
