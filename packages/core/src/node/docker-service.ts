@@ -1,6 +1,5 @@
-import { NotApplicable } from '../shared/errors.js'
 import { defineService, type ServiceDefinition } from './define-service.js'
-import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
+import { type DockerEngine, dockerOrNotApplicable } from './helpers/docker-probe.js'
 
 /**
  * The Docker engine as a service, for tests that drive containers themselves: `requires_docker`
@@ -14,11 +13,7 @@ export function dockerEngine(): ServiceDefinition<DockerEngine> {
       {
         kind: 'env',
         async start() {
-          try {
-            return { connection: await probeDocker() }
-          } catch (error) {
-            throw new NotApplicable((error as Error).message)
-          }
+          return { connection: await dockerOrNotApplicable() }
         },
       },
     ],

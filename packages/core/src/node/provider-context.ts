@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { NotApplicable } from '../shared/errors.js'
 import { type ServerProcess, type SpawnServerOptions, spawnServer } from './helpers/child-process.js'
-import { type DockerEngine, probeDocker } from './helpers/docker-probe.js'
+import { type DockerEngine, dockerOrNotApplicable, probeDocker } from './helpers/docker-probe.js'
 import { assertPortFree, freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
 import type { Reaper } from './reaper.js'
@@ -60,9 +59,7 @@ function dockerOnce(): Promise<DockerEngine> {
     })
     dockerProbes.set(key, probe)
   }
-  return probe.catch((error: Error) => {
-    throw new NotApplicable(error.message)
-  })
+  return dockerOrNotApplicable(probe)
 }
 
 export const runId = `${process.pid}-${Date.now().toString(36)}`

@@ -1,6 +1,5 @@
-import { NotApplicable } from '../../shared/errors.js'
 import { defineService, type ServiceDefinition } from '../define-service.js'
-import { probeDocker } from '../helpers/docker-probe.js'
+import { dockerOrNotApplicable } from '../helpers/docker-probe.js'
 import { type ComposeCli, findComposeCli } from './compose-cli.js'
 
 /**
@@ -15,9 +14,7 @@ export function composeCli(): ServiceDefinition<ComposeCli> {
       {
         kind: 'env',
         async start() {
-          await probeDocker().catch((error: Error) => {
-            throw new NotApplicable(error.message)
-          })
+          await dockerOrNotApplicable()
           const cli = await findComposeCli()
           return { connection: cli, detail: `Compose ${cli.version}` }
         },

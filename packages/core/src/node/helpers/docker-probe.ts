@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import { NotApplicable } from '../../shared/errors.js'
 
 export interface DockerEngine {
   /** `unix:///var/run/docker.sock` or `tcp://host:port`, as testcontainers expects in DOCKER_HOST. */
@@ -22,7 +23,17 @@ function target(): { host: string; options: { path: string } | { host: string; p
 export function probeDocker(
   timeoutMs = Number(process.env.TESTBED_DOCKER_PROBE_TIMEOUT_MS) || DOCKER_PROBE_TIMEOUT_MS,
 ): Promise<DockerEngine> {
-  const { host, options } = target()
+  let address: ReturnType<typeof target>
+  try {
+    address = target()
+  } catch (error) {
+    // An address that does not parse is one more place with no engine: said so, not thrown.
+    const why = (error as Error).message
+    return Promise.reject(
+      new Error(`no Docker engine at ${process.env.DOCKER_HOST}: not an address (${why})`),
+    )
+  }
+  const { host, options } = address
   return new Promise((resolve, reject) => {
     const socket = connect(options)
     let answer = ''
@@ -60,5 +71,16 @@ export function probeDocker(
       clearTimeout(timer)
       fail('the connection closed without an answer')
     })
+  })
+}
+
+/**
+ * What a provider or service that needs an engine waits for: the engine, or — when the probe found
+ * none — `NotApplicable` with the probe's reason. No engine here is not a failure: the next provider
+ * is tried, and tests that need one skip (or fail where they are required).
+ */
+export function dockerOrNotApplicable(probe: Promise<DockerEngine> = probeDocker()): Promise<DockerEngine> {
+  return probe.catch((error: Error) => {
+    throw new NotApplicable(error.message)
   })
 }
