@@ -4,23 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '@testbed/core/config'
 import { startOutsideProcess } from '@testbed/test-support/outside-process'
+import { serverArgs } from '../src/providers/binary.ts'
 
 export async function outsideServer(password: string): Promise<{ port: number; url: string }> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'redis-outside-'))
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ]
-  await startOutsideProcess('redis-server', [...args, '--requirepass', password], {
+  await startOutsideProcess('redis-server', [...serverArgs(port, dir), '--requirepass', password], {
     ready: /Ready to accept connections/,
     dir,
   })

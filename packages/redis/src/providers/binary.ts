@@ -10,6 +10,11 @@ export interface BinaryOptions {
   port?: number
 }
 
+/** `redis-server`'s arguments for a server of one run: on 127.0.0.1 and `port`, no persistence, `dir` its directory. */
+export function serverArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
+}
+
 /**
  * `redis-server` from PATH (Debian: /usr/bin/redis-server) on 127.0.0.1, no persistence, its dir a
  * temp dir, a random password (in a config file, not on the command line).
@@ -26,21 +31,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisFound
       const config = join(data, 'redis.conf')
       await writeFile(config, `requirepass ${password}\n`, { mode: 0o600 })
       const port = await ctx.port(options.port)
-      await ctx.spawnServer(program, [
-        config,
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        data,
-        '--daemonize',
-        'no',
-      ])
+      await ctx.spawnServer(program, [config, ...serverArgs(port, data), '--daemonize', 'no'])
       return {
         connection: redisFound({
           host: '127.0.0.1',
