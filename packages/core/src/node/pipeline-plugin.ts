@@ -3,12 +3,12 @@ import { join, matchesGlob } from 'node:path'
 import type { Plugin } from 'vitest/config'
 import type { TestProject } from 'vitest/node'
 import type { TestbedContext } from '../shared/provided-context.js'
+import { pipelineStrictness } from '../shared/strictness.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
 import type { ServiceDefinition } from './define-service.js'
 import type { LeftOutFile, TestbedReporter } from './reporter.js'
 import { joinRun } from './run-lifecycle.js'
 import { testsNoneSelected } from './static-tags.js'
-import { realFromEnv, requiredFromEnv } from './strictness.js'
 import { allOf } from './tags-expression.js'
 
 export interface PipelineSettings {
@@ -85,9 +85,7 @@ export function pipelinePlugin({ pipelines, services, reporter }: PipelinePlugin
         hubUrl: run.server.url,
         hubToken: run.server.token,
         pipeline: project.name,
-        require: options.require,
-        requireFromEnv: requiredFromEnv(),
-        real: [...options.real, ...realFromEnv()],
+        ...pipelineStrictness(options),
       }
       project.provide('testbed', context)
       reporter.attach(run.hub)

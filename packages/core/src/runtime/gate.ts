@@ -1,7 +1,7 @@
 import type { TestContext } from 'vitest'
-import { strictBecause } from '../shared/provided-context.js'
 import { requirementTag, servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
+import { acceptedStatus, whenMissing } from '../shared/strictness.js'
 import { ensureServices, testbedContext } from './hub-client.js'
 
 type Gated = Pick<TestContext, 'task' | 'skip'>
@@ -11,28 +11,18 @@ export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError'
 }
 
+/** Fails or skips the test, as `strictness.ts` rules. */
 function refuse(context: Gated, status: Exclude<ServiceStatus, ReadyStatus>): never {
-  if (status.state === 'broken') throw new ServiceUnavailableError(status.reason)
-  const strict = strictBecause(testbedContext(), status.name)
-  if (strict) throw new ServiceUnavailableError(`${status.reason} (${strict})`)
-  return context.skip(status.reason) as never
-}
-
-/** An emulator is no answer where the pipeline wants the real thing (`real`, `TESTBED_REAL`). */
-function accepted<Connection>(status: ServiceStatus<Connection>): ServiceStatus<Connection> {
-  if (status.state !== 'ready' || !status.emulated) return status
-  const { real, pipeline } = testbedContext()
-  if (!real.includes('*') && !real.includes(status.name)) return status
-  return {
-    name: status.name,
-    state: 'unavailable',
-    attempts: status.attempts,
-    reason: `${status.name} unavailable: only ${status.emulated} could be had, and pipeline '${pipeline}' requires a real ${status.name}`,
-  }
+  const { fails, reason } = whenMissing(testbedContext(), status)
+  if (fails) throw new ServiceUnavailableError(reason)
+  return context.skip(reason) as never
 }
 
 async function statuses<Connection>(services: string[]): Promise<ServiceStatus<Connection>[]> {
-  return ((await ensureServices(services)) as ServiceStatus<Connection>[]).map(accepted)
+  const context = testbedContext()
+  return ((await ensureServices(services)) as ServiceStatus<Connection>[]).map((s) =>
+    acceptedStatus(context, s),
+  )
 }
 
 /** Runs before each test: every `requires_<service>` marker must be satisfiable. */
@@ -81,6 +71,7 @@ export async function useConnection<Connection>(
 /** For worker- and file-scoped fixtures (no test to skip): the status, or an error naming the reason. */
 export async function serviceForScope<Connection>(service: string): Promise<ReadyStatus<Connection>> {
   const [status] = (await statuses<Connection>([service])) as [ServiceStatus<Connection>]
-  if (status.state !== 'ready') throw new ServiceUnavailableError(status.reason)
+  if (status.state !== 'ready')
+    throw new ServiceUnavailableError(whenMissing(testbedContext(), status, { canSkip: false }).reason)
   return status
 }

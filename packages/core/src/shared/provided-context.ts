@@ -1,4 +1,7 @@
-/** What each pipeline (Vitest project) hands its workers through `provide`/`inject`. */
+/**
+ * What each pipeline (Vitest project) hands its workers through `provide`/`inject`. How `require`,
+ * `requireFromEnv` and `real` decide between a skip and a failure: `strictness.ts`.
+ */
 export interface TestbedContext {
   /** Loopback address of the main process's service hub, for lazy, once-per-run service starts. */
   hubUrl: string
@@ -16,13 +19,4 @@ declare module 'vitest' {
   interface ProvidedContext {
     testbed: TestbedContext
   }
-}
-
-/** Why a missing service must fail the test, or undefined when it may be skipped. */
-export function strictBecause(context: TestbedContext, service: string): string | undefined {
-  if (context.require.includes(service)) return `required in pipeline '${context.pipeline}'`
-  if (context.requireFromEnv.includes('*') || context.requireFromEnv.includes(service)) {
-    return `required in pipeline '${context.pipeline}' by TESTBED_REQUIRE`
-  }
-  return undefined
 }
