@@ -33,7 +33,7 @@ describe('attachments in S3', { tags: ['requires_postgres', 'requires_s3', 'tier
     expect(got.headers.get('content-type')).toBe('image/png')
     expect(sha256(new Uint8Array(await got.arrayBuffer()))).toBe(sha256(file))
     const listed = await attachmentsBucket.client.send(
-      new ListObjectsV2Command({ Bucket: attachmentsBucket.bucket }),
+      new ListObjectsV2Command({ Bucket: attachmentsBucket.name }),
     )
     expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([[`notes/${id}/attachment`, file.length]])
     expect((await fetch(`${api.url}/notes/${id}/attachment`, { headers: as('bob') })).status).toBe(404)

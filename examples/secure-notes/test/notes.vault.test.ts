@@ -5,7 +5,7 @@ describe('notes encrypted through Vault transit', { tags: ['requires_vault', 're
   test('stores note bodies as Vault ciphertext and reads them back in plaintext', async ({
     encryptingNotesApi,
     database,
-    vaultConfig,
+    vaultConnection,
   }) => {
     const headers = { 'x-user': 'ada', 'content-type': 'application/json' }
     await fetch(`${encryptingNotesApi.url}/notes`, {
@@ -19,6 +19,6 @@ describe('notes encrypted through Vault transit', { tags: ['requires_vault', 're
       body: string
     }>
     expect(listed[0]?.body).toBe('sensitive data')
-    expect(vaultConfig.keys).toContain('test-data-key')
+    expect(vaultConnection.keys).toContain('test-data-key')
   })
 })

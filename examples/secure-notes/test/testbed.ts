@@ -1,117 +1,94 @@
-// This repository's `test`: Vitest's, with Testbed's PostgreSQL fixtures, the other plugins' added,
-// and the notes service started in its own process with the services each test asks for.
+// This repository's `test`: Vitest's, with every plugin's fixtures composed into it, and the notes
+// service started in its own process with the services each test asks for. The per-test resources
+// (a bucket, a NATS scope, a Redis key prefix) are the plugins' building blocks, labelled `notes`.
 import { jetstreamManager } from '@nats-io/jetstream'
-import { auth0For } from '@testbed/auth0'
-import { testScopeId } from '@testbed/core'
-import { connectNats, natsEnv, natsFor } from '@testbed/nats'
-import { test as postgresTest } from '@testbed/postgres'
-import { closeClient, connectionEnv, redisClient, redisFor, removeKeys, testPrefix } from '@testbed/redis'
-import { deleteBucket, ensureBucket, s3Client, s3Env, s3For } from '@testbed/s3'
-import { vaultEnv, vaultFor } from '@testbed/vault'
+import { auth0Fixtures } from '@testbed/auth0'
+import { composeFixtures } from '@testbed/core'
+import { natsEnv, natsFixtures, testNatsScope } from '@testbed/nats'
+import { postgresFixtures } from '@testbed/postgres'
+import { redisEnv, redisFixtures, testRedisScope } from '@testbed/redis'
+import { s3Env, s3Fixtures, testBucket } from '@testbed/s3'
+import { vaultEnv, vaultFixtures } from '@testbed/vault'
+import { test as vitestTest } from 'vitest'
 import { startApp } from './app-process.ts'
 
-export const test = postgresTest
-  .extend('vaultConfig', vaultFor)
-  .extend('auth0', auth0For)
-  .extend('s3Config', s3For)
-  .extend('natsConfig', natsFor)
-  .extend('redisConfig', redisFor)
+type Env = Record<string, string>
+
+/** The notes service with `env`, stopped after the test. */
+async function notesApi(env: Env, onCleanup: (fn: () => Promise<void>) => void) {
+  const app = await startApp(env)
+  onCleanup(() => app.stop())
+  return app
+}
+
+export const test = composeFixtures(
+  vitestTest,
+  postgresFixtures,
+  vaultFixtures,
+  auth0Fixtures,
+  s3Fixtures,
+  natsFixtures,
+  redisFixtures,
+)
   // PostgreSQL only: callers name themselves with `x-user`, bodies are stored as they are.
-  .extend('notesApi', async ({ database }, { onCleanup }) => {
-    const app = await startApp(database.env)
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('notesApi', ({ database }, { onCleanup }) => notesApi(database.env, onCleanup))
   // With Vault: bodies stored as transit ciphertext.
-  .extend('encryptingNotesApi', async ({ database, vaultConfig }, { onCleanup }) => {
-    const app = await startApp({ ...database.env, ...vaultEnv(vaultConfig) })
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('encryptingNotesApi', ({ database, vaultConnection }, { onCleanup }) =>
+    notesApi({ ...database.env, ...vaultEnv(vaultConnection) }, onCleanup),
+  )
   // With Auth0: callers must bring a JWT from the tenant.
-  .extend('securedNotesApi', async ({ database, auth0 }, { onCleanup }) => {
-    const app = await startApp({
-      ...database.env,
-      AUTH0_ISSUER_BASE_URL: auth0.issuer,
-      AUTH0_AUDIENCE: auth0.audience,
-    })
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('securedNotesApi', ({ database, auth0 }, { onCleanup }) =>
+    notesApi(
+      { ...database.env, AUTH0_ISSUER_BASE_URL: auth0.issuer, AUTH0_AUDIENCE: auth0.audience },
+      onCleanup,
+    ),
+  )
   // With S3: attachments in a bucket of the test's own, emptied and deleted after it.
-  .extend('attachmentsBucket', async ({ s3Config }, { onCleanup }) => {
-    const client = s3Client(s3Config)
-    const bucket = `testbed-${s3Config.run}-notes-${testScopeId()}`
-    await ensureBucket(client, bucket)
-    onCleanup(async () => {
-      await deleteBucket(client, bucket)
-      client.destroy()
-    })
-    return { bucket, client }
+  .extend('attachmentsBucket', async ({ s3Connection }, { onCleanup }) => {
+    const bucket = await testBucket(s3Connection, { label: 'notes' })
+    onCleanup(() => bucket.release())
+    return bucket
   })
-  .extend('attachingNotesApi', async ({ database, s3Config, attachmentsBucket }, { onCleanup }) => {
-    const app = await startApp({
-      ...database.env,
-      ...s3Env(s3Config),
-      NOTES_BUCKET: attachmentsBucket.bucket,
-    })
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('attachingNotesApi', ({ database, s3Connection, attachmentsBucket }, { onCleanup }) =>
+    notesApi({ ...database.env, ...s3Env(s3Connection), NOTES_BUCKET: attachmentsBucket.name }, onCleanup),
+  )
   // With NATS: the service announces notes under the test's own subject prefix, into a stream of its
   // own (named with the run's prefix, so the run deletes it even if this cleanup never runs).
-  .extend('noteEvents', async ({ natsConfig }, { onCleanup }) => {
-    const id = testScopeId()
-    const prefix = `testbed.${natsConfig.run}.notes-${id}`
-    const stream = `testbed_${natsConfig.run}_notes_${id}`
-    const nc = await connectNats(natsConfig)
-    const jsm = await jetstreamManager(nc)
-    await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`] })
-    onCleanup(async () => {
-      await jsm.streams.delete(stream).catch(() => {})
-      await nc.drain()
-    })
+  .extend('noteEvents', async ({ natsConnection }, { onCleanup }) => {
+    const scope = await testNatsScope(natsConnection, { label: 'notes' })
+    onCleanup(() => scope.release())
+    const { name } = await scope.stream('events', { subjects: ['>'] })
+    const jsm = await jetstreamManager(scope.connection)
     return {
-      prefix,
+      prefix: scope.prefix,
       /** What the stream holds, oldest first. */
       async published(): Promise<{ subject: string; data: unknown }[]> {
-        const { state } = await jsm.streams.info(stream)
+        const { state } = await jsm.streams.info(name)
         const messages = []
         for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-          const m = await jsm.streams.getMessage(stream, { seq })
+          const m = await jsm.streams.getMessage(name, { seq })
           if (m) messages.push({ subject: m.subject, data: m.json() })
         }
         return messages
       },
     }
   })
-  .extend('announcingNotesApi', async ({ database, natsConfig, noteEvents }, { onCleanup }) => {
-    const app = await startApp({
-      ...database.env,
-      ...natsEnv(natsConfig),
-      NOTES_SUBJECT_PREFIX: noteEvents.prefix,
-    })
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('announcingNotesApi', ({ database, natsConnection, noteEvents }, { onCleanup }) =>
+    notesApi(
+      { ...database.env, ...natsEnv(natsConnection), NOTES_SUBJECT_PREFIX: noteEvents.prefix },
+      onCleanup,
+    ),
+  )
   // With Redis: the service caches under the test's own key prefix; the keys are removed after it.
-  .extend('notesCache', async ({ redisConfig }, { onCleanup }) => {
-    const keyPrefix = testPrefix()
-    const client = redisClient(redisConfig, { keyPrefix })
-    onCleanup(async () => {
-      const raw = redisClient(redisConfig)
-      await removeKeys(raw, keyPrefix)
-      await Promise.all([closeClient(client), closeClient(raw)])
-    })
-    return { keyPrefix, client }
+  .extend('notesCache', async ({ redisConnection }, { onCleanup }) => {
+    const scope = await testRedisScope(redisConnection, { label: 'notes' })
+    onCleanup(() => scope.release())
+    return scope
   })
-  .extend('cachingNotesApi', async ({ database, redisConfig, notesCache }, { onCleanup }) => {
-    const app = await startApp({
-      ...database.env,
-      ...connectionEnv(redisConfig),
-      NOTES_CACHE_PREFIX: notesCache.keyPrefix,
-    })
-    onCleanup(() => app.stop())
-    return app
-  })
+  .extend('cachingNotesApi', ({ database, redisConnection, notesCache }, { onCleanup }) =>
+    notesApi(
+      { ...database.env, ...redisEnv(redisConnection), NOTES_CACHE_PREFIX: notesCache.keyPrefix },
+      onCleanup,
+    ),
+  )
 export { describe, expect } from 'vitest'
