@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { composeStack, type ServiceDefinition, ServiceHub, type ServiceStatus } from '@testbed/core/config'
-import { connectOptions, type NatsConfig } from '@testbed/nats'
+import { connectOptions, type NatsConnection } from '@testbed/nats'
 import { nats } from '@testbed/nats/config'
 import type { PostgresConnection } from '@testbed/postgres'
 import { postgres } from '@testbed/postgres/config'
@@ -93,7 +93,7 @@ function leftOf(project: string): string[] {
   ]
 }
 
-describe("the seed's docker-compose.test.yml, mapped onto the plugins", {
+describe("a docker-compose.test.yml of PostgreSQL, Dragonfly and NATS, mapped onto the plugins", {
   tags: ['requires_compose', 'tier3'],
 }, () => {
   test('one project serves PostgreSQL, Dragonfly (Redis) and NATS; the run brings it down, volumes included', async () => {
@@ -132,7 +132,7 @@ describe("the seed's docker-compose.test.yml, mapped onto the plugins", {
     expect(await cache.get('compose-trio')).toBe('yes')
     await closeClient(cache)
     // NATS with JetStream and the configured stream.
-    const nc = await connect(connectOptions(connection<NatsConfig>(statuses.nats)))
+    const nc = await connect(connectOptions(connection<NatsConnection>(statuses.nats)))
     await jetstream(nc).publish('tasks.created', 'one')
     expect((await (await jetstreamManager(nc)).streams.info('TASKS')).state.messages).toBe(1)
     await nc.close()
