@@ -3,7 +3,7 @@ import { requirementTag } from '../shared/requirement.js'
 
 const minutes = (n: number) => n * 60_000
 
-/** Per-test time budgets, in ms. The seeds give e2e tests 5/15/45/60 minutes (fast/standard/slow/infra). */
+/** Per-test time budgets, in ms: a marker's budget is the timeout of the tests it marks (the longest wins). */
 export interface MarkerBudgets {
   tier1: number
   tier2: number

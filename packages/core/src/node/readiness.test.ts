@@ -27,9 +27,9 @@ describe('waitUntilReady', { tags: ['tier1'] }, () => {
     expect(Array.from({ length: 5 }, () => delays.next().value)).toEqual([10, 20, 40, 50, 50])
   })
 
-  test("expresses the seed's Vault policy: 20 s grace, 2^attempt s, 10 attempts (~17 minutes)", () => {
-    const seed = { initialDelayMs: 2000, factor: 2, maxDelayMs: Number.POSITIVE_INFINITY }
-    const delays = backoffDelays(seed)
+  test('expresses a patient policy: 20 s grace, 2^attempt s, 10 attempts (~17 minutes)', () => {
+    const patient = { initialDelayMs: 2000, factor: 2, maxDelayMs: Number.POSITIVE_INFINITY }
+    const delays = backoffDelays(patient)
     const pauses = Array.from({ length: 9 }, () => delays.next().value as number) // between 10 attempts
     expect(pauses.map((ms) => ms / 1000)).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 512])
     expect((20_000 + pauses.reduce((a, b) => a + b)) / 60_000).toBeCloseTo(17.4, 1)
@@ -41,9 +41,9 @@ describe('waitUntilReady', { tags: ['tier1'] }, () => {
     expect(calls[0]).toBeGreaterThanOrEqual(39) // timers never fire early
   })
 
-  test('gives up after the attempt limit with the last reason (the seed policy, scaled down)', async () => {
+  test('gives up after the attempt limit with the last reason (the patient policy, scaled down)', async () => {
     const { calls, probe } = flaky(100)
-    const seedPolicy = {
+    const patientPolicy = {
       graceMs: 2,
       initialDelayMs: 1,
       factor: 2,
@@ -51,7 +51,7 @@ describe('waitUntilReady', { tags: ['tier1'] }, () => {
       attempts: 10,
     }
     await expect(
-      waitUntilReady(probe, { ...seedPolicy, timeoutMs: Number.POSITIVE_INFINITY }),
+      waitUntilReady(probe, { ...patientPolicy, timeoutMs: Number.POSITIVE_INFINITY }),
     ).rejects.toThrow(/not ready after \d+ ms: refused #10/)
     expect(calls).toHaveLength(10)
   })

@@ -4,9 +4,9 @@ import { NotReady, ProbeRefused } from '../shared/errors.js'
 import { reasonFromError } from '../shared/service-status.js'
 
 /**
- * When to ask, how often, and when to give up. The seed's Vault policy (20 s grace, 2^attempt s
- * backoff, 10 attempts) is `{ graceMs: 20_000, initialDelayMs: 2_000, factor: 2, maxDelayMs: Infinity,
- * attempts: 10, timeoutMs: Infinity }`;
+ * When to ask, how often, and when to give up. A patient policy for a server slow to boot (a 20 s
+ * grace, then pauses of 2, 4, 8… s, at most 10 attempts: about 17 minutes in all) is
+ * `{ graceMs: 20_000, initialDelayMs: 2_000, factor: 2, maxDelayMs: Infinity, attempts: 10, timeoutMs: Infinity }`;
  * the defaults notice a local server within tens of milliseconds.
  */
 export interface ReadinessPolicy {

@@ -59,7 +59,8 @@ function outcomeOf(c: Category): Outcome {
 
 /**
  * Shows what Vitest's default reporter hides: which services started (or why not), a live line while
- * they start, why each test was skipped, flaky passes, and the seed's outcome per service category.
+ * they start, why each test was skipped, flaky passes, and per service category the outcome (success,
+ * partial failure, complete skip, failure).
  * Writes to stderr so machine-readable reporters keep stdout to themselves.
  */
 export class TestbedReporter implements Reporter {

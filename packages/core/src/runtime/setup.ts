@@ -20,7 +20,7 @@ function selectedTests(task: Task): Task[] {
   return task.type === 'suite' ? task.tasks.flatMap(selectedTests) : [task]
 }
 
-// Starting a service may take a while (a cold container, or the seed's Vault policy: ~17 minutes);
+// Starting a service may take a while (a cold container, or a patient readiness policy: ~17 minutes);
 // each provider bounds its own wait, so this is only a backstop.
 const START_TIMEOUT_MS = Number(process.env.TESTBED_START_TIMEOUT_MS) || 30 * 60_000
 
