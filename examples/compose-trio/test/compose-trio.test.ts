@@ -93,7 +93,7 @@ function leftOf(project: string): string[] {
   ]
 }
 
-describe("a docker-compose.test.yml of PostgreSQL, Dragonfly and NATS, mapped onto the plugins", {
+describe('a docker-compose.test.yml of PostgreSQL, Dragonfly and NATS, mapped onto the plugins', {
   tags: ['requires_compose', 'tier3'],
 }, () => {
   test('one project serves PostgreSQL, Dragonfly (Redis) and NATS; the run brings it down, volumes included', async () => {
