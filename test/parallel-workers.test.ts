@@ -2,17 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { natsEnv, natsFor } from '@testbed/nats'
-import { connectionUrl, test as postgresTest } from '@testbed/postgres'
-import { redisFor } from '@testbed/redis'
-import { s3Env, s3For } from '@testbed/s3'
+import { composeFixtures } from '@testbed/core'
+import { natsEnv, natsFixtures } from '@testbed/nats'
+import { postgresFixtures, postgresUrl } from '@testbed/postgres'
+import { redisFixtures } from '@testbed/redis'
+import { s3Env, s3Fixtures } from '@testbed/s3'
 import { runVitest } from '@testbed/test-support/run-vitest'
-import { afterEach, describe, expect } from 'vitest'
+import { afterEach, describe, expect, test as vitestTest } from 'vitest'
 
-const test = postgresTest
-  .extend('redisConfig', redisFor)
-  .extend('natsConfig', natsFor)
-  .extend('s3Config', s3For)
+const test = composeFixtures(vitestTest, postgresFixtures, redisFixtures, natsFixtures, s3Fixtures)
 const fixture = fileURLToPath(new URL('./fixtures/parallel-workers/', import.meta.url))
 
 const dirs: string[] = []
@@ -24,10 +22,10 @@ describe('isolation under two parallel workers', {
   tags: ['requires_postgres', 'requires_redis', 'requires_nats', 'requires_s3', 'tier3'],
 }, () => {
   test("the plugins' isolation suites, in two workers that meet before every round", async ({
-    postgres,
-    redisConfig,
-    natsConfig,
-    s3Config,
+    postgresConnection,
+    redisConnection,
+    natsConnection,
+    s3Connection,
   }) => {
     const barrier = mkdtempSync(join(tmpdir(), 'testbed-isolation-barrier-'))
     dirs.push(barrier)
@@ -38,10 +36,10 @@ describe('isolation under two parallel workers', {
       timeoutMs: 180_000,
       env: {
         TESTBED_ISOLATION_BARRIER: barrier,
-        DATABASE_URL: connectionUrl(postgres, postgres.database),
-        REDIS_URL: redisConfig.url,
-        ...natsEnv(natsConfig),
-        ...s3Env(s3Config),
+        DATABASE_URL: postgresUrl(postgresConnection),
+        REDIS_URL: redisConnection.url,
+        ...natsEnv(natsConnection),
+        ...s3Env(s3Connection),
       },
     })
     expect(
