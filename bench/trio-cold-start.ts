@@ -1,6 +1,6 @@
-// Cold start of the seed's trio (PostgreSQL + Redis + NATS JetStream) to the first test: the three
+// Cold start of the trio (PostgreSQL + Redis + NATS JetStream) to the first test: the three
 // started from the machine's binaries, as three containers (images built locally by .ci/images/*.sh),
-// and as the seed's compose file (the same images, one `docker compose up`), alternating, median of 3;
+// and as examples/compose-trio's compose file (the same images, one `docker compose up`), alternating, median of 3;
 // from spawning vitest. A variant this machine cannot run (no Docker engine) is reported as not run,
 // with the reason.   node bench/trio-cold-start.ts [--json]
 import { fileURLToPath } from 'node:url'

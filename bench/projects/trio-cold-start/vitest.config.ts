@@ -5,7 +5,7 @@ import { redis } from '@testbed/redis/config'
 import { defineConfig } from 'vitest/config'
 
 const migrations = new URL('../../../examples/secure-notes/migrations', import.meta.url).pathname
-// The seed's compose file, used when the bench asks for the `compose` providers.
+// The compose file of examples/compose-trio, used when the bench asks for the `compose` providers.
 const stack = composeStack({
   file: new URL('../../../examples/compose-trio/docker-compose.test.yml', import.meta.url).pathname,
   env: {
