@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { connectionUrl, test as postgresTest } from '@testbed/postgres'
+import { test as postgresTest, postgresUrl } from '@testbed/postgres'
 import { type NestedRun, runVitest } from '@testbed/test-support/run-vitest'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -178,7 +178,7 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
   postgresTest(
     "README.md: the workspace, the config and the test, against this run's PostgreSQL",
     { tags: ['requires_postgres'], timeout: 180_000 },
-    async ({ postgres }) => {
+    async ({ postgresConnection }) => {
       const { dir, files } = project('README.md', { 'migrations/001_users.sql': USERS })
       expect(files).toEqual([
         'migrations/001_users.sql',
@@ -186,7 +186,7 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
         'vitest.config.ts',
         'vitest.workspace.ts',
       ])
-      const r = await run(dir, { DATABASE_URL: connectionUrl(postgres, postgres.database) })
+      const r = await run(dir, { DATABASE_URL: postgresUrl(postgresConnection) })
       expect(outcomes(r), r.stderr).toEqual([['stores a user', 'passed']])
       expect(r.code).toBe(0)
     },
@@ -195,7 +195,7 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
   postgresTest(
     "packages/vault/README.md: Vault alone, and the typed client beside PostgreSQL's database",
     { tags: ['requires_postgres'], timeout: 180_000 },
-    async ({ postgres }) => {
+    async ({ postgresConnection }) => {
       const { dir, files } = project('packages/vault/README.md', { 'vitest.config.ts': CONFIG })
       expect(files).toEqual([
         'test/encrypt.test.ts',
@@ -204,11 +204,25 @@ describe('the complete examples run', { tags: ['tier3'] }, () => {
         'vitest.config.ts',
         'vitest.workspace.ts',
       ])
-      const r = await run(dir, { DATABASE_URL: connectionUrl(postgres, postgres.database) })
+      const r = await run(dir, { DATABASE_URL: postgresUrl(postgresConnection) })
       expect(outcomes(r).sort(), r.stderr).toEqual([
         ['encrypts data', 'passed'],
         ['rotates a key of its own', 'passed'],
         ['stores a secret encrypted', 'passed'],
+      ])
+      expect(r.code).toBe(0)
+    },
+  )
+
+  postgresTest(
+    "docs/fixtures.md: PostgreSQL, Vault, Auth0 and S3 fixtures composed into one test, against this run's PostgreSQL",
+    { tags: ['requires_postgres'], timeout: 180_000 },
+    async ({ postgresConnection }) => {
+      const { dir, files } = project('docs/fixtures.md')
+      expect(files).toEqual(['test/notes.test.ts', 'vitest.config.ts', 'vitest.workspace.ts'])
+      const r = await run(dir, { DATABASE_URL: postgresUrl(postgresConnection) })
+      expect(outcomes(r), r.stderr).toEqual([
+        ['stores a note by its author, encrypted, with an attachment', 'passed'],
       ])
       expect(r.code).toBe(0)
     },
