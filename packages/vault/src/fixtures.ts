@@ -2,7 +2,7 @@ import { defineFixtureSet, type FixtureSet, useConnection } from '@testbed/core'
 import { test as base } from 'vitest'
 import type { VaultConnection } from './connection.js'
 import { type NodeVaultClient, nodeVaultClient } from './node-vault.js'
-import { testTransitKey } from './transit-key.js'
+import { testTransitKey } from './test-transit-key.js'
 import { VaultClient } from './vault-client.js'
 
 export interface VaultFixtures {

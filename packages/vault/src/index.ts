@@ -3,7 +3,7 @@
 export { type VaultConnection, type VaultFound, vaultEnv } from './connection.js'
 export { test, type VaultFixtures, vaultFixtures } from './fixtures.js'
 export { type NodeVaultClient, nodeVaultClient } from './node-vault.js'
-export { type TestTransitKey, testTransitKey } from './transit-key.js'
+export { type TestTransitKey, testTransitKey } from './test-transit-key.js'
 export { VaultClient } from './vault-client.js'
 export { VaultError, vaultRequest } from './vault-http.js'
 

@@ -1,5 +1,5 @@
-import { join } from 'node:path'
-import { findBinaryDir, NotApplicable, type Provider } from '@testbed/core/config'
+import { NotApplicable, type Provider } from '@testbed/core/config'
+import { findVaultServer } from '../binaries.js'
 import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 
@@ -8,9 +8,9 @@ export function binaryProvider(): Provider<VaultFound> {
   return {
     kind: 'binary',
     async start(ctx) {
-      const program = ['vault', 'bao'].find((name) => findBinaryDir([name]))
-      if (!program) throw new NotApplicable('neither vault nor bao is on PATH')
-      const path = join(findBinaryDir([program]) as string, program)
+      const server = findVaultServer()
+      if (!server) throw new NotApplicable('neither vault nor bao is on PATH')
+      const { program, path } = server
       const port = await ctx.port()
       const token = ctx.secret()
       const home = await ctx.tempDir()
