@@ -3,6 +3,8 @@ import type { Payload } from './payload.js'
 import type { Store } from './store.js'
 import { xmlDocument } from './xml.js'
 
+export { header } from './header.js'
+
 /** A request after its signature was checked, addressed path-style: `/<bucket>/<key>`. */
 export interface S3Request {
   method: string
@@ -30,9 +32,4 @@ export function xmlResponse(root: string, content: Record<string, unknown>, stat
 
 export function emptyResponse(status = 200, headers: Record<string, string> = {}): S3Response {
   return { status, headers, body: NOTHING }
-}
-
-export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value.join(',') : value
 }

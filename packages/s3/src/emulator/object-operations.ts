@@ -6,7 +6,8 @@ import { readConditions, writeConditions } from './preconditions.js'
 import { invalidArgument, noSuchKey, notImplemented, S3Error } from './s3-error.js'
 import { refuseArchived, storageClassHeaders, storageClassOf } from './storage-class.js'
 import { attributesOf, headersOf, type ObjectChecksum, type StoredObject } from './store.js'
-import { tagCountHeaders, tagsOfHeader } from './tagging.js'
+import { tagsOfHeader } from './tag-rules.js'
+import { tagCountHeaders } from './tagging.js'
 import { elementText, parseXml } from './xml.js'
 
 function checksumHeaders(checksum: ObjectChecksum | undefined): Record<string, string> {

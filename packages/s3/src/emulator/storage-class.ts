@@ -1,7 +1,7 @@
 // `x-amz-storage-class`: kept with the object and given back as S3 does (HEAD and GET name it unless it
 // is STANDARD; listings always do). Archived objects (GLACIER, DEEP_ARCHIVE) cannot be read without a
 // restore, which the emulator does not implement: S3's InvalidObjectState.
-import { header } from './exchange.js'
+import { header } from './header.js'
 import { S3Error } from './s3-error.js'
 
 /** The storage classes of general purpose buckets. */

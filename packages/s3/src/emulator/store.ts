@@ -2,7 +2,7 @@
 import type { ChecksumAlgorithm } from './checksums.js'
 import { noSuchBucket } from './s3-error.js'
 import { type StorageClass, storageClassOf } from './storage-class.js'
-import { type Tags, tagsOfHeader } from './tagging.js'
+import { type Tags, tagsOfHeader } from './tag-rules.js'
 
 /** Headers stored with an object and given back on GET and HEAD. */
 export const STORED_HEADERS = [
