@@ -1,6 +1,14 @@
 // Worker-side API: what test files and plugins' fixtures import.
 
 export {
+  BANDWIDTH_TICK_MS,
+  type FaultName,
+  FaultProxy,
+  type ProxyStats,
+} from './runtime/faults/fault-proxy.js'
+export { type Faults, type FaultsFixtures, faultsFixtures } from './runtime/faults/faults-fixture.js'
+export type { ProxyTarget } from './runtime/faults/proxy-target.js'
+export {
   type BuiltFixtures,
   type ComposedContext,
   composeFixtures,
@@ -15,7 +23,7 @@ export {
   useConnection,
   useService,
 } from './runtime/gate.js'
-export { ensureServices, testbedContext } from './runtime/hub-client.js'
+export { ensureServices, restartService, testbedContext } from './runtime/hub-client.js'
 export { testScopeId } from './runtime/test-scope-id.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export type { BuiltinMarker, Marker, TestbedServices } from './shared/markers.js'

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { type ServerProcess, type SpawnServerOptions, spawnServer } from './helpers/child-process.js'
+import type { ServerProcess, SpawnServerOptions } from './helpers/child-process.js'
 import { type DockerEngine, dockerOrNotApplicable, probeDocker } from './helpers/docker-probe.js'
 import { assertPortFree, freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
 import type { Reaper } from './reaper.js'
+import { RestartableServer } from './restartable-server.js'
 
 /** What a provider may use. Everything it acquires through here is released by `release()`. */
 export interface ProviderContext {
@@ -69,7 +70,7 @@ export class AttemptScope implements ProviderContext {
   readonly runId = runId
   readonly containerLabels = { 'testbed.run': runId }
   private releases: Array<() => Promise<void> | void> = []
-  private readonly servers: ServerProcess[] = []
+  private readonly servers: RestartableServer[] = []
 
   constructor(
     readonly service: string,
@@ -79,7 +80,17 @@ export class AttemptScope implements ProviderContext {
 
   /** Rejects when any server this attempt spawned exits: readiness stops waiting then. */
   serverExit(): Promise<never> | undefined {
-    return this.servers.length ? Promise.race(this.servers.map((s) => s.exited)) : undefined
+    return this.servers.length ? Promise.race(this.servers.map((s) => s.current.exited)) : undefined
+  }
+
+  /** True when this attempt spawned server processes (which `restartServers` can restart). */
+  get spawnedServers(): boolean {
+    return this.servers.length > 0
+  }
+
+  /** Stops every server this attempt spawned and starts each again as it was started, in order. */
+  async restartServers(): Promise<void> {
+    for (const server of this.servers) await server.restart()
   }
 
   async tempDir(options: { memory?: boolean } = {}): Promise<string> {
@@ -103,14 +114,10 @@ export class AttemptScope implements ProviderContext {
   }
 
   async spawnServer(command: string, args: string[], options?: SpawnServerOptions): Promise<ServerProcess> {
-    const server = await spawnServer(command, args, options)
-    this.reaper.hold('process', server.pid)
+    const server = await RestartableServer.spawn(command, args, options, this.reaper)
     this.servers.push(server)
-    this.onRelease(async () => {
-      await server.stop()
-      this.reaper.release('process', server.pid)
-    })
-    return server
+    this.onRelease(() => server.stop())
+    return server.current
   }
 
   async docker(): Promise<DockerEngine> {

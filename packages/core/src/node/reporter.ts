@@ -145,6 +145,7 @@ export class TestbedReporter implements Reporter {
       ...serviceTable(statuses),
       ...skipReasons(tests),
       ...flakyTests(tests),
+      ...injectedFaults(tests),
       ...categories(tests),
       ...withoutReason(tests, this.pipelines),
     ]
@@ -244,6 +245,15 @@ function flakyTests(tests: readonly TestCase[]): string[] {
         ...flaky.map((t) => `   ⚠ ${t.fullName} (${t.diagnostic()?.retryCount} retries)`),
       ]
     : []
+}
+
+/** Tests that broke a service on purpose (the `faults` fixture records what on the test's meta). */
+function injectedFaults(tests: readonly TestCase[]): string[] {
+  const lines = tests.flatMap((t) => {
+    const faults = t.meta().testbedFaults
+    return faults?.length ? [`   ⚡ ${t.fullName} — ${faults.join(', ')}`] : []
+  })
+  return lines.length ? [' Faults injected', ...lines] : []
 }
 
 function categorize(tests: readonly TestCase[]): Category[] {

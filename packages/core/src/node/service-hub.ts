@@ -7,8 +7,9 @@ import {
 } from '../shared/service-status.js'
 import type { Provider, ServiceDefinition } from './define-service.js'
 import { AttemptScope } from './provider-context.js'
-import { waitUntilReady } from './readiness.js'
+import { type ReadinessPolicy, waitUntilReady } from './readiness.js'
 import { Reaper } from './reaper.js'
+import { RestartRefused } from './restart-refused.js'
 import { serviceVariable } from './service-variables.js'
 
 export type HubEvent =
@@ -61,6 +62,15 @@ function withReasons(status: ServiceStatus): ServiceStatus {
   }
 }
 
+/** Why a service Testbed started but runs no server process of its own cannot be restarted. */
+function notRestartable(name: string, provider: string): string {
+  if (provider === 'container')
+    return `cannot restart ${name}: it runs in a container, and Docker may publish a restarted container on other host ports, so Testbed restarts only the server processes it spawned`
+  if (provider === 'compose')
+    return `cannot restart ${name}: it is a service of a compose project, which other services and runs may share; Testbed restarts only the server processes it spawned`
+  return `cannot restart ${name}: its ${provider} provider spawned no server process (it runs inside the test run's main process), so there is nothing Testbed can stop and start again`
+}
+
 /**
  * The run-wide registry of services: each starts at most once per run, on first request, shared by
  * every worker and project, and is released by `stopAll()`.
@@ -71,6 +81,12 @@ export class ServiceHub {
   private readonly scopes: AttemptScope[] = []
   private readonly listeners = new Set<(event: HubEvent) => void>()
   private readonly reaper = new Reaper()
+  /** For each ready service: the attempt that started it, and what its provider found (what the probe takes). */
+  private readonly owners = new Map<
+    string,
+    { scope: AttemptScope; found: unknown; readiness: Partial<ReadinessPolicy> }
+  >()
+  private readonly restarts = new Map<string, Promise<void>>()
   readonly settled: ServiceStatus[] = []
 
   register(definition: ServiceDefinition<unknown>): void {
@@ -137,13 +153,14 @@ export class ServiceHub {
       let connection: unknown
       let detail: string | undefined
       let emulated: string | undefined
+      let readiness: Partial<ReadinessPolicy> = {}
       try {
         const instance = await provider.start(scope)
         ;({ connection, detail, emulated } = instance)
+        readiness = { ...definition.readiness, ...instance.readiness }
         if (definition.probe) {
           const probe = definition.probe
-          const policy = { ...definition.readiness, ...instance.readiness }
-          await waitUntilReady((signal) => probe(connection, signal), policy, scope.serverExit())
+          await waitUntilReady((signal) => probe(connection, signal), readiness, scope.serverExit())
         }
       } catch (error) {
         await scope.release().catch(() => {})
@@ -157,6 +174,7 @@ export class ServiceHub {
         if (applicable && provider.authoritative) break
         continue
       }
+      const found = connection
       try {
         if (definition.provision) connection = await definition.provision(connection, scope)
       } catch (error) {
@@ -175,6 +193,7 @@ export class ServiceHub {
         }
       }
       attempts.push({ provider: provider.kind, outcome: 'ready', reason: detail, ms: elapsed() })
+      this.owners.set(name, { scope, found, readiness })
       return {
         name,
         state: 'ready',
@@ -196,12 +215,58 @@ export class ServiceHub {
     }
   }
 
+  /**
+   * Stops the server processes that started a service and starts them again as they were (same
+   * command, port and data directory), then waits until the service answers its probe. What the
+   * server keeps on disk survives; what it held in memory does not, and provisioning is not redone.
+   * Restarts of one service run one after another; every test using it meanwhile sees it go.
+   */
+  restart(name: string): Promise<void> {
+    const previous = this.restarts.get(name) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(() => this.restartOnce(name))
+    this.restarts.set(name, next)
+    return next
+  }
+
+  private async restartOnce(name: string): Promise<void> {
+    const definition = this.definitions.get(name)
+    if (!definition) {
+      const known = [...this.definitions.keys()].join(', ') || 'none'
+      throw new RestartRefused(
+        `cannot restart '${name}': no service of that name is registered (registered: ${known})`,
+      )
+    }
+    const start = this.starts.get(name)
+    if (!start)
+      throw new RestartRefused(
+        `cannot restart ${name}: it is not running (no test of this run asked for it yet)`,
+      )
+    const status = await start
+    if (status.state !== 'ready')
+      throw new RestartRefused(`cannot restart ${name}: it is not running (${status.reason})`)
+    const owner = this.owners.get(name)
+    if (status.provider === 'env') {
+      const from = status.detail?.replace(/^from /, '')
+      throw new RestartRefused(
+        `${name} came from env${from ? ` (${from})` : ''}: Testbed did not start it, so it cannot restart it`,
+      )
+    }
+    if (!owner?.scope.spawnedServers) throw new RestartRefused(notRestartable(name, status.provider))
+    this.emit({ type: 'progress', service: name, provider: status.provider, message: 'restarting' })
+    await owner.scope.restartServers()
+    if (definition.probe) {
+      const probe = definition.probe
+      await waitUntilReady((signal) => probe(owner.found, signal), owner.readiness, owner.scope.serverExit())
+    }
+  }
+
   /** Releases everything every attempt acquired; then lets the reaper go. */
   async stopAll(): Promise<void> {
     await Promise.allSettled(this.starts.values())
     const results = await Promise.allSettled(this.scopes.reverse().map((scope) => scope.release()))
     this.scopes.length = 0
     this.starts.clear()
+    this.owners.clear()
     this.reaper.close()
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed.length)

@@ -46,3 +46,19 @@ export function ensureServices(names: readonly string[]): Promise<ServiceStatus[
   }
   return Promise.all(names.map((name) => cache.get(name) as Promise<ServiceStatus>))
 }
+
+/**
+ * Has the main process stop a server it started and start it again on the same endpoint; resolves
+ * once the server answers its probe again. Rejects with the hub's reason when it refuses (a service
+ * Testbed did not start, one it does not know).
+ */
+export async function restartService(service: string): Promise<void> {
+  const context = testbedContext()
+  const response = await fetch(`${context.hubUrl}/restart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-testbed-token': context.hubToken },
+    body: JSON.stringify({ service }),
+  })
+  if (response.status === 409) throw new Error(await response.text())
+  if (!response.ok) throw new Error(`testbed hub answered ${response.status}: ${await response.text()}`)
+}

@@ -1,0 +1,65 @@
+import { connect } from 'node:net'
+import { test as postgresTest, postgresUrl } from '@testbed/postgres'
+import { runVitest } from '@testbed/test-support/run-vitest'
+import { describe, expect, test } from 'vitest'
+import { fixturePath } from './fixture-path.ts'
+
+const fixture = fixturePath('faults-restart')
+const failures = (run: Awaited<ReturnType<typeof runVitest>>) =>
+  run.tests.flatMap((t) => t.failureMessages).join('\n')
+
+/** Resolves with the error code of a connection to the port (ECONNREFUSED: nothing listens). */
+const connectionTo = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+
+describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }, () => {
+  test('PostgreSQL from the binary provider: an open connection breaks, a new one works on the same port; the reporter lists it', async () => {
+    const run = await runVitest({
+      fixture,
+      args: ['-t', '^restart postgres$'],
+      env: { TESTBED_POSTGRES_PROVIDERS: 'binary' },
+      timeoutMs: 150_000,
+    })
+    expect(failures(run)).toBe('')
+    expect(run.status('restart postgres')).toBe('passed')
+    expect(run.stderr).toMatch(/postgres\s+binary/)
+    expect(run.stderr).toContain(' Faults injected')
+    expect(run.stderr).toContain('   ⚡ restart postgres — restart postgres')
+    const port = Number(/RESTARTED on port (\d+)/.exec(run.stdout)?.[1])
+    expect(port).toBeGreaterThan(0)
+    // The run is over: the restarted server was stopped with it.
+    expect(await connectionTo(port)).toBe('ECONNREFUSED')
+  })
+
+  postgresTest(
+    'PostgreSQL from env is refused by name, and keeps working',
+    { tags: ['requires_postgres'] },
+    async ({ postgresConnection }) => {
+      const run = await runVitest({
+        fixture,
+        args: ['-t', '^restart env postgres$'],
+        env: { DATABASE_URL: postgresUrl(postgresConnection) },
+        timeoutMs: 150_000,
+      })
+      expect(failures(run)).toBe('')
+      expect(run.status('restart env postgres')).toBe('passed')
+      expect(run.stderr).not.toContain(' Faults injected')
+    },
+  )
+
+  postgresTest(
+    'an unknown service, one not running, one with no server process: each refused by name',
+    async () => {
+      const run = await runVitest({ fixture, args: ['-t', '^restart refusals$'], timeoutMs: 150_000 })
+      expect(failures(run)).toBe('')
+      expect(run.status('restart refusals')).toBe('passed')
+    },
+  )
+})
