@@ -32,7 +32,9 @@ CREATE TABLE pipeline_configurations (
   last_run_time timestamptz,
   next_run_time timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  -- The order pipelines were configured in (created_at is the service's clock, which may stand still).
+  position bigint GENERATED ALWAYS AS IDENTITY
 );
 CREATE INDEX pipeline_configurations_due_idx ON pipeline_configurations (next_run_time) WHERE is_active;
 

@@ -56,7 +56,7 @@ export async function configurePipeline(
 
 export async function listPipelines(pool: pg.Pool, customerId: string) {
   const { rows } = await pool.query(
-    'SELECT * FROM pipeline_configurations WHERE customer_id = $1 ORDER BY created_at, config_id',
+    'SELECT * FROM pipeline_configurations WHERE customer_id = $1 ORDER BY position',
     [customerId],
   )
   return rows

@@ -21,7 +21,7 @@ export async function triggerScheduler(pool: pg.Pool, clock: Clock) {
     const due = await client.query<DueConfig>(
       `SELECT config_id, customer_id, schedule FROM pipeline_configurations
        WHERE is_active AND next_run_time <= $1
-       ORDER BY customer_id, next_run_time, created_at, config_id FOR UPDATE SKIP LOCKED`,
+       ORDER BY customer_id, next_run_time, position FOR UPDATE SKIP LOCKED`,
       [now],
     )
     const queued: Array<{ run_id: string; config_id: string; customer_id: string; slot_time: Date }> = []

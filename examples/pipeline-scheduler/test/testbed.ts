@@ -13,9 +13,13 @@ export const test = composeFixtures(vitestTest, postgresFixtures, vaultFixtures)
     onCleanup(() => app.stop())
     return app
   })
-  // With Vault: credentials encrypted through Vault transit.
-  .extend('vaultScheduler', async ({ database, vaultConnection }, { onCleanup }) => {
-    const app = await startScheduler({ ...database.env, ...vaultEnv(vaultConnection) })
+  // With Vault: credentials encrypted through Vault transit, under a transit key of the test's own.
+  .extend('vaultScheduler', async ({ database, vaultConnection, transitKey }, { onCleanup }) => {
+    const app = await startScheduler({
+      ...database.env,
+      ...vaultEnv(vaultConnection),
+      SCHEDULER_TRANSIT_KEY: transitKey,
+    })
     onCleanup(() => app.stop())
     return app
   })
