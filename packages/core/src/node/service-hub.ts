@@ -253,10 +253,18 @@ export class ServiceHub {
     }
     if (!owner?.scope.spawnedServers) throw new RestartRefused(notRestartable(name, status.provider))
     this.emit({ type: 'progress', service: name, provider: status.provider, message: 'restarting' })
-    await owner.scope.restartServers()
-    if (definition.probe) {
-      const probe = definition.probe
-      await waitUntilReady((signal) => probe(owner.found, signal), owner.readiness, owner.scope.serverExit())
+    try {
+      await owner.scope.restartServers()
+      if (definition.probe) {
+        const probe = definition.probe
+        await waitUntilReady(
+          (signal) => probe(owner.found, signal),
+          owner.readiness,
+          owner.scope.serverExit(),
+        )
+      }
+    } catch (error) {
+      throw new Error(`${name} did not come back after a restart: ${reasonFromError(error)}`)
     }
   }
 

@@ -155,7 +155,8 @@ class Pipe {
           this.link.closed = true
           break
         }
-        if (!this.to.write(slice)) await Promise.race([once(this.to, 'drain'), once(this.to, 'close')])
+        if (!this.to.write(slice))
+          await Promise.race([once(this.to, 'drain'), once(this.to, 'close')]).catch(() => {}) // an error closes the link
       }
       if (this.ended && !this.queue.length && !this.link.closed) this.to.end()
     } finally {
