@@ -24,6 +24,17 @@ export {
   useService,
 } from './runtime/gate.js'
 export { ensureServices, restartService, testbedContext } from './runtime/hub-client.js'
+export type {
+  EmptyState,
+  Journey,
+  JourneyOptions,
+  StepFunction,
+  StepOptions,
+  StepResult,
+  StepRetry,
+  WithAdded,
+} from './runtime/journey/journey.js'
+export { journey } from './runtime/journey/journey.js'
 export { testScopeId } from './runtime/test-scope-id.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export type { BuiltinMarker, Marker, TestbedServices } from './shared/markers.js'

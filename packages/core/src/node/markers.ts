@@ -57,6 +57,8 @@ export function markerCatalog(services: readonly string[], options: MarkerOption
       description: `${descriptions[name]}; budget ${budgets[name] / 1000} s`,
       timeout: budgets[name],
       priority: index + 1,
+      // Which budget a test got, for journeys (their budget bounds all their steps together).
+      meta: { testbedBudget: { marker: name, ms: budgets[name] } },
     })),
     { name: 'enterprise', description: 'enterprise feature: runs in the enterprise pipeline' },
     {

@@ -3,6 +3,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
+import { journeyTables } from './journey-table.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
 import { allOf, type TagsPredicate } from './tags-expression.js'
 
@@ -145,6 +146,7 @@ export class TestbedReporter implements Reporter {
       ...serviceTable(statuses),
       ...skipReasons(tests),
       ...flakyTests(tests),
+      ...journeyTables(modules),
       ...injectedFaults(tests),
       ...categories(tests),
       ...withoutReason(tests, this.pipelines),
