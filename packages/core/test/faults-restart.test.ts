@@ -38,6 +38,19 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
     expect(await connectionTo(port)).toBe('ECONNREFUSED')
   })
 
+  test('Redis and NATS from their binary providers come back on the same endpoint', async () => {
+    const run = await runVitest({
+      fixture,
+      args: ['-t', '^restart (redis|nats)$'],
+      env: { TESTBED_REDIS_PROVIDERS: 'binary', TESTBED_NATS_PROVIDERS: 'binary' },
+      timeoutMs: 150_000,
+    })
+    expect(failures(run)).toBe('')
+    expect(run.status('restart redis')).toBe('passed')
+    expect(run.status('restart nats')).toBe('passed')
+    expect(run.stderr).toContain('   ⚡ restart nats — restart nats')
+  })
+
   postgresTest(
     'PostgreSQL from env is refused by name, and keeps working',
     { tags: ['requires_postgres'] },
