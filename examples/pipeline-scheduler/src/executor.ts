@@ -14,6 +14,24 @@ import type { TestHooks } from './test-hooks.ts'
 /** Attempts after the first; retry n waits RETRY_DELAY_MS · 2^(n-1). */
 export const MAX_RETRIES = 3
 export const RETRY_DELAY_MS = 60_000
+/** How long a failure waits for the database to be reachable again before the worker gives up on recording it. */
+const RECORD_FAILURE_FOR_MS = 30_000
+
+/** An error of the connection rather than of the statement: worth trying again on a new connection. */
+const CONNECTION_ERROR = /Connection terminated|ECONNREFUSED|ECONNRESET|EPIPE|not queryable|timeout exceeded/i
+
+/** `fn` again (on a new connection) while the database cannot be reached, for up to `forMs`. */
+async function whileUnreachable<T>(fn: () => Promise<T>, forMs: number): Promise<T> {
+  const until = Date.now() + forMs
+  for (;;) {
+    try {
+      return await fn()
+    } catch (error) {
+      if (!CONNECTION_ERROR.test((error as Error).message) || Date.now() > until) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
 
 export interface Executor {
   pool: pg.Pool
@@ -54,7 +72,10 @@ export async function executeRun({ pool, clock, cipher, hooks }: Executor, run: 
     })
     return { ...run, state: 'COMPLETED' as const }
   } catch (error) {
-    return markFailed({ pool, clock }, run, (error as Error).message)
+    // The failure must be recorded, or the run would stay RUNNING: if the database is what failed,
+    // wait for it to come back.
+    const message = (error as Error).message
+    return whileUnreachable(() => markFailed({ pool, clock }, run, message), RECORD_FAILURE_FOR_MS)
   }
 }
 

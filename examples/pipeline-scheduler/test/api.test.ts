@@ -149,6 +149,26 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
     expect(await acme.get('/api/v1/customers/acme/status')).toMatchObject({ customer_id: 'acme' })
   })
 
+  test('the test-mode hooks name what is wrong', async ({ scheduler }) => {
+    const { admin } = scheduler
+    await expect(admin.post('/api/v1/admin/pipelines/cfg_x/fail', {})).rejects.toThrow(
+      '400 error must be a non-empty string',
+    )
+    await expect(admin.post('/api/v1/admin/pipelines/cfg_x/fail', { error: 'e', times: 0 })).rejects.toThrow(
+      '400 times must be a positive integer',
+    )
+    await expect(admin.post('/api/v1/admin/pipelines/cfg_x/release')).rejects.toThrow(
+      '404 pipeline cfg_x is not held',
+    )
+    await expect(admin.post('/api/v1/admin/pipelines/cfg_x/reached')).rejects.toThrow(
+      '404 pipeline cfg_x is not held',
+    )
+    await admin.post('/api/v1/admin/pipelines/cfg_x/hold')
+    await expect(admin.post('/api/v1/admin/pipelines/cfg_x/hold')).rejects.toThrow(
+      '400 pipeline cfg_x is held already',
+    )
+  })
+
   test('the test-mode admin routes do not exist outside test mode', async ({ database }) => {
     const { startScheduler } = await import('./app-process.ts')
     const app = await startScheduler({ ...database.env, SCHEDULER_TEST_MODE: '0' })

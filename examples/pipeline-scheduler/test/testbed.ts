@@ -1,13 +1,13 @@
-// This example's `test`: Vitest's, with PostgreSQL's and Vault's fixture sets composed into it, and
+// This example's `test`: Vitest's, with PostgreSQL's, Vault's and the faults' fixture sets composed into it, and
 // the scheduling service started in its own process on the test's database (`scheduler`), or on
 // the file's database for the steps of a journey, which share one service (`fileScheduler`).
-import { composeFixtures } from '@testbed/core'
+import { composeFixtures, faultsFixtures } from '@testbed/core'
 import { postgresFixtures } from '@testbed/postgres'
 import { vaultEnv, vaultFixtures } from '@testbed/vault'
 import { test as vitestTest } from 'vitest'
 import { type SchedulerProcess, startScheduler } from './app-process.ts'
 
-export const test = composeFixtures(vitestTest, postgresFixtures, vaultFixtures)
+export const test = composeFixtures(vitestTest, postgresFixtures, vaultFixtures, faultsFixtures)
   .extend('scheduler', async ({ database }, { onCleanup }) => {
     const app = await startScheduler(database.env)
     onCleanup(() => app.stop())
