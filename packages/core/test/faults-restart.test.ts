@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { test as postgresTest, postgresUrl } from '@testbed/postgres'
 import { runVitest } from '@testbed/test-support/run-vitest'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
 import { fixturePath } from './fixture-path.ts'
 
@@ -21,10 +24,11 @@ const connectionTo = (port: number) =>
 
 describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }, () => {
   test('PostgreSQL from the binary provider: an open connection breaks, a new one works on the same port; the reporter lists it', async () => {
+    const summary = join(scratchDir('faults-summary'), 'summary.md')
     const run = await runVitest({
       fixture,
       args: ['-t', '^restart postgres$'],
-      env: { TESTBED_POSTGRES_PROVIDERS: 'binary' },
+      env: { TESTBED_POSTGRES_PROVIDERS: 'binary', GITHUB_STEP_SUMMARY: summary },
       timeoutMs: 150_000,
     })
     expect(failures(run)).toBe('')
@@ -32,6 +36,9 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
     expect(run.stderr).toMatch(/postgres\s+binary/)
     expect(run.stderr).toContain(' Faults injected')
     expect(run.stderr).toContain('   ⚡ restart postgres — restart postgres')
+    expect(readFileSync(summary, 'utf8')).toContain(
+      '**Faults injected**\n\n- restart postgres: restart postgres\n',
+    )
     const port = Number(/RESTARTED on port (\d+)/.exec(run.stdout)?.[1])
     expect(port).toBeGreaterThan(0)
     // The run is over: the restarted server was stopped with it.

@@ -304,6 +304,10 @@ function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly Tes
     (c) =>
       `- **${c.service}**: ${outcomeOf(c)} (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`,
   )
+  const faults = tests.flatMap((t) => {
+    const injected = t.meta().testbedFaults
+    return injected?.length ? [`- ${t.fullName}: ${injected.join(', ')}`] : []
+  })
   return [
     '### Testbed',
     '',
@@ -313,5 +317,6 @@ function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly Tes
     '',
     ...outcomes,
     '',
+    ...(faults.length ? ['**Faults injected**', '', ...faults, ''] : []),
   ].join('\n')
 }
