@@ -75,7 +75,8 @@ async function run(argv: string[]): Promise<unknown> {
     throw new UsageError((error as Error).message)
   }
   const { values: flags, positionals } = parsed
-  if (flags.help || positionals.length === 0) throw new UsageError('')
+  if (flags.help) return USAGE
+  if (positionals.length === 0) throw new UsageError('')
   const url = flags.url ?? process.env.SCHEDULER_URL
   const apiKey = flags['api-key'] ?? process.env.SCHEDULER_API_KEY
   if (!url) throw new UsageError('--url or SCHEDULER_URL is required')
@@ -137,7 +138,8 @@ async function run(argv: string[]): Promise<unknown> {
 }
 
 try {
-  console.log(JSON.stringify(await run(process.argv.slice(2)), null, 2))
+  const answer = await run(process.argv.slice(2))
+  console.log(answer === USAGE ? USAGE : JSON.stringify(answer, null, 2))
 } catch (error) {
   if (error instanceof UsageError) {
     if (error.message) console.error(`scheduler: ${error.message}`)

@@ -60,6 +60,9 @@ describe('scheduler CLI', { tags: ['requires_postgres', 'tier2'] }, () => {
       '{',
     ])
     expect(badJson.stderr).toContain('scheduler: --json must be JSON')
+    const help = await runCli(scheduler.url, ADMIN_KEY, ['--help'])
+    expect(help).toMatchObject({ code: 0, stderr: '' })
+    expect(help.stdout).toContain('usage: scheduler <command>')
     const noUrl = await runCli('', ADMIN_KEY, ['trigger'])
     expect(noUrl).toMatchObject({ code: 2 })
     expect(noUrl.stderr).toContain('--url or SCHEDULER_URL is required')
