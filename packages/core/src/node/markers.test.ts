@@ -25,6 +25,13 @@ describe('the marker catalog', { tags: ['tier1'] }, () => {
     expect(byName.infrastructure?.priority).toBe(1)
   })
 
+  test("a budgeted marker names its budget in the tag's meta, which journeys read from their steps", () => {
+    const byName = Object.fromEntries(markerCatalog([], { budgets: { tier3: 1000 } }).map((t) => [t.name, t]))
+    expect(byName.tier3?.meta).toEqual({ testbedBudget: { marker: 'tier3', ms: 1000 } })
+    expect(byName.slow?.meta).toEqual({ testbedBudget: { marker: 'slow', ms: defaultBudgets.slow } })
+    expect(byName.enterprise?.meta).toBeUndefined()
+  })
+
   test('takes your budgets, retries and markers', () => {
     const catalog = markerCatalog([], {
       budgets: { tier1: 1000, slow: 90 * 60_000 },
