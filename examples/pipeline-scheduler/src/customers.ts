@@ -93,12 +93,14 @@ export async function updateQuota(
   })
 }
 
+/** The customer's tables, children first, so each count is what this customer had (the cascade would remove them too). */
 const OWNED_TABLES = [
-  'provider_credentials',
-  'pipeline_configurations',
-  'scheduled_pipeline_runs',
-  'subscription_quotas',
   'pipeline_results',
+  'run_state_transitions',
+  'scheduled_pipeline_runs',
+  'pipeline_configurations',
+  'provider_credentials',
+  'subscription_quotas',
 ] as const
 
 /** Deletes the customer and everything of theirs; answers how many rows of each table went. */
@@ -106,8 +108,7 @@ export async function deleteCustomer(pool: pg.Pool, customerId: string) {
   return inTransaction(pool, async (client) => {
     await mustExist(client, customerId)
     const deleted: Record<string, number> = {}
-    // Children first, so the counts are what this customer had (the cascade would remove them too).
-    for (const table of ['pipeline_results', 'run_state_transitions', ...OWNED_TABLES.slice(0, 4)]) {
+    for (const table of OWNED_TABLES) {
       const where =
         table === 'run_state_transitions'
           ? 'run_id IN (SELECT run_id FROM scheduled_pipeline_runs WHERE customer_id = $1)'

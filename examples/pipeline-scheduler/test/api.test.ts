@@ -1,4 +1,5 @@
 import { ApiCallError } from '../src/api-client.ts'
+import type { RunRow } from './customers.ts'
 import { describe, expect, test } from './testbed.ts'
 
 const onboard = (admin: import('../src/api-client.ts').SchedulerClient, name: string, plan: string) =>
@@ -136,6 +137,70 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
       'SELECT count(DISTINCT run_id)::int AS n, count(*)::int AS rows FROM pipeline_results',
     )
     expect(results.rows[0]).toEqual({ n: 8, rows: 8 })
+  })
+
+  test('a monthly limit refuses runs with quota exceeded, naming the limit', async ({ scheduler }) => {
+    const { admin } = scheduler
+    await scheduler.setClock('2026-03-10T00:30:00Z')
+    const acme = admin.as((await onboard(admin, 'acme', 'PROFESSIONAL')).api_key)
+    await acme.post('/api/v1/customers/pipelines/configure', {
+      provider: 'AWS',
+      domain: 'COST',
+      template_name: 'aws_cost_analysis',
+      schedule: '0 * * * *',
+    })
+    expect(await admin.put('/api/v1/customers/acme/subscription/quota', { monthly_limit: 0 })).toMatchObject({
+      monthly_limit: 0,
+      daily_limit: 25,
+    })
+    await scheduler.setClock('2026-03-10T01:00:00Z')
+    expect(await admin.post('/api/v1/scheduler/trigger')).toMatchObject({
+      triggered: 0,
+      skipped: [{ error_message: 'quota exceeded: monthly limit of 0 pipeline runs reached' }],
+    })
+  })
+
+  test('a run over the concurrent limit waits PENDING until a slot is free', async ({ scheduler }) => {
+    const { admin } = scheduler
+    await scheduler.setClock('2026-03-10T00:30:00Z')
+    const acme = admin.as((await onboard(admin, 'acme', 'SCALE')).api_key)
+    const configs: string[] = []
+    for (const template_name of ['first', 'second'])
+      configs.push(
+        (
+          await acme.post<{ config_id: string }>('/api/v1/customers/pipelines/configure', {
+            provider: 'OPENAI',
+            domain: 'OBSERVABILITY',
+            template_name,
+            schedule: '0 * * * *',
+          })
+        ).config_id,
+      )
+    await admin.put('/api/v1/customers/acme/subscription/quota', { concurrent_limit: 1 })
+    await scheduler.setClock('2026-03-10T01:00:00Z')
+    await admin.post('/api/v1/scheduler/trigger')
+    // Whichever run a worker takes first is held RUNNING; a second worker finds no free slot.
+    for (const id of configs) await admin.post(`/api/v1/admin/pipelines/${id}/hold`)
+    const first = admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', { limit: 1 })
+    const held = await Promise.any(
+      configs.map((id) => admin.post(`/api/v1/admin/pipelines/${id}/reached`).then(() => id)),
+    )
+    const other = configs.find((id) => id !== held) as string
+    const second = await admin.post<{ processed: Array<RunRow & { waiting?: string }> }>(
+      '/api/v1/scheduler/process',
+      {
+        limit: 1,
+      },
+    )
+    expect(second.processed).toMatchObject([
+      { config_id: other, state: 'PENDING', waiting: 'concurrent limit reached' },
+    ])
+    expect(await admin.get('/api/v1/scheduler/queue/status')).toMatchObject({ RUNNING: 1, PENDING: 1 })
+    await admin.post(`/api/v1/admin/pipelines/${held}/release`)
+    expect((await first).processed).toMatchObject([{ config_id: held, state: 'COMPLETED' }])
+    await admin.post(`/api/v1/admin/pipelines/${other}/release`)
+    const third = await admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', { limit: 1 })
+    expect(third.processed).toMatchObject([{ config_id: other, state: 'COMPLETED' }])
   })
 
   test('a customer sees only their own runs and status', async ({ scheduler }) => {
