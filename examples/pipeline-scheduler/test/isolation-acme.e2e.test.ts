@@ -1,0 +1,4 @@
+import { customerJourney } from './customer-journey.ts'
+import { ACME } from './customers.ts'
+
+customerJourney(ACME)

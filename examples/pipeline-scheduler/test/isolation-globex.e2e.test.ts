@@ -1,0 +1,4 @@
+import { customerJourney } from './customer-journey.ts'
+import { GLOBEX } from './customers.ts'
+
+customerJourney(GLOBEX)

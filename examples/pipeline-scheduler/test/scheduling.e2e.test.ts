@@ -1,0 +1,3 @@
+import { schedulingJourney } from './scheduling-journey.ts'
+
+schedulingJourney()
