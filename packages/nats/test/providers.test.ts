@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection as NatsClient } from '@nats-io/transport-node'
+import { eventually } from '@testbed/test-support/eventually'
 import { containersOfThisProcess } from '@testbed/test-support/outside-process'
 import { describe, expect, test } from 'vitest'
 import { connectOptions } from '../src/client.ts'
@@ -119,6 +120,16 @@ describe('a server that dies mid-run', { tags: ['tier2', 'requires_nats_server']
       .trim()
     expect(pid).toMatch(/^\d+$/)
     process.kill(Number(pid), 'SIGKILL')
+    // SIGKILL is delivered, not waited for: until the process is gone (or a zombie), its listening
+    // socket still takes connections and resets them.
+    const exited = () => {
+      try {
+        return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+      } catch {
+        return true
+      }
+    }
+    await eventually(exited, `nats-server ${pid} has exited`, 60_000)
     await expect(nc.request('anything', 'x', { timeout: 2000 })).rejects.toThrow(/closed|disconnect/i)
     const { connectNats } = await import('../src/client.ts')
     await expect(connectNats(c)).rejects.toThrow(
