@@ -27,12 +27,13 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
     const summary = join(scratchDir('faults-summary'), 'summary.md')
     const run = await runVitest({
       fixture,
-      args: ['-t', '^restart postgres$'],
+      args: ['-t', '^(restart postgres|a database cloned before the restart works after it)$'],
       env: { TESTBED_POSTGRES_PROVIDERS: 'binary', GITHUB_STEP_SUMMARY: summary },
       timeoutMs: 150_000,
     })
     expect(failures(run)).toBe('')
     expect(run.status('restart postgres')).toBe('passed')
+    expect(run.status('a database cloned before the restart works after it')).toBe('passed')
     expect(run.stderr).toMatch(/postgres\s+binary/)
     expect(run.stderr).toContain(' Faults injected')
     expect(run.stderr).toContain('   ⚡ restart postgres — restart postgres')

@@ -33,6 +33,14 @@ export interface TestDatabaseOptions {
 /** How many databases each worker clones ahead of need: `TESTBED_POSTGRES_POOL` (0 turns it off). */
 const poolSize = () => Number(process.env.TESTBED_POSTGRES_POOL ?? 2)
 
+/** A database cloned ahead of need, with its client. */
+interface Cloned {
+  name: string
+  client: pg.Client
+  /** Whether the client has lost its connection (an error, or the server closed it). */
+  broken: () => boolean
+}
+
 /**
  * Clones databases ahead of need, with a client already connected, so a test waits neither for
  * CREATE DATABASE nor for authentication (IntegreSQL's idea, inside the worker), and drops them in
@@ -42,7 +50,7 @@ const poolSize = () => Number(process.env.TESTBED_POSTGRES_POOL ?? 2)
 class DatabasePool {
   // Two admin connections: one clone can run while another clone or a drop does.
   private readonly admin: pg.Pool
-  private readonly ahead: Array<Promise<TestDatabase>> = []
+  private readonly ahead: Array<Promise<Cloned>> = []
   private readonly namePrefix: string
   private counter = 0
 
@@ -62,20 +70,44 @@ class DatabasePool {
       pending.catch(() => {}) // reported to the test that takes it
       this.ahead.push(pending)
     }
-    return next
+    return next.then((cloned) => this.handOut(cloned))
   }
 
-  private async create(): Promise<TestDatabase> {
-    const { c } = this
+  private async create(): Promise<Cloned> {
     const name = `${this.namePrefix}_${(++this.counter).toString(36)}`
-    await cloneDatabase(this.admin, c.template, name, c.cloneStrategy)
-    const client = new pg.Client({ ...c, database: name })
-    client.on('error', () => {})
+    await cloneDatabase(this.admin, this.c.template, name, this.c.cloneStrategy)
     try {
-      await client.connect()
+      return { name, ...(await this.connect(name)) }
     } catch (error) {
       await dropDatabase(this.admin, name)
       throw error
+    }
+  }
+
+  private async connect(name: string): Promise<Omit<Cloned, 'name'>> {
+    const client = new pg.Client({ ...this.c, database: name })
+    let broken = false
+    client.on('error', () => {
+      broken = true
+    })
+    client.on('end', () => {
+      broken = true
+    })
+    await client.connect()
+    return { client, broken: () => broken }
+  }
+
+  /**
+   * The database as a test gets it. A client cloned ahead may have lost its connection since (the
+   * server was restarted, `faults.restart`): the database is still there, so it gets a new one.
+   */
+  private async handOut(cloned: Cloned): Promise<TestDatabase> {
+    const { c } = this
+    const { name } = cloned
+    let { client } = cloned
+    if (cloned.broken()) {
+      await client.end().catch(() => {})
+      ;({ client } = await this.connect(name))
     }
     const query = client.query.bind(client) as pg.Client['query']
     // Whichever of release and keep comes first decides; release after keep does nothing.
