@@ -107,6 +107,19 @@ describe('journeys', { tags: ['tier2'] }, () => {
     expect(served.status('echo round trip it answered')).toBe('passed')
   })
 
+  test('pipelines select a journey by its markers: all its steps, or none', async () => {
+    const run = await runVitest({ fixture: fixturePath('journey-pipelines') })
+    expect(run.stderr).toMatch(/\[main\] sign in: 2 passed, 0 failed, 0 skipped/)
+    expect(run.stderr).toMatch(/\[enterprise\] audit trail: 2 passed, 0 failed, 0 skipped/)
+    // Outside its pipeline a journey's steps are left out like tests, and its table is not printed.
+    expect(run.stderr).not.toContain('[enterprise] sign in')
+    expect(run.stderr).not.toContain('[main] audit trail')
+    expect(run.stderr).toContain(
+      "Not in the pipeline (left out by its selection): 2 in 'main', 2 in 'enterprise'",
+    )
+    expect(run.code).toBe(0)
+  })
+
   test('a journey never splits across --shard: Vitest shards by file, and a journey is one file', async () => {
     const shards = await Promise.all(
       ['1/2', '2/2'].map((shard) =>
