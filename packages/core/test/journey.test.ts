@@ -39,6 +39,17 @@ describe('journeys', { tags: ['tier2'] }, () => {
     expect(run.code).toBe(1)
   })
 
+  test('a step skipped while it ran skips the later steps, with its reason', async () => {
+    const run = await everyJourney()
+    const needs = "needs step 'open a sandbox account', which was skipped: no sandbox account today"
+    expect(run.stderr).toContain(
+      `↓ [journeys] trial > start the trial — journey 'trial': step 'start the trial' ${needs}`,
+    )
+    expect(run.stderr).toContain(
+      `↓ [journeys] trial > end the trial — journey 'trial': step 'end the trial' ${needs}`,
+    )
+  })
+
   test('a step retries on its own while its condition holds, without restarting the journey', async () => {
     const run = await everyJourney()
     // 'check' asserts that 'enqueue' ran once and 'process' three times.
