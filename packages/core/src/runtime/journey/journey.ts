@@ -250,9 +250,14 @@ export function journey(
           throw new Error(
             `journey '${name}': step '${stepName}' was declared after the journey's function returned; declare every step inside it`,
           )
-        const step = { name: stepName, options: stepOptions ?? {}, run: stepRun, parameter: undefined }
+        const step: StepDefinition = {
+          name: stepName,
+          options: stepOptions ?? {},
+          run: stepRun,
+          parameter: undefined,
+        }
         checkStep(name, steps, step)
-        step.parameter = contextParameter(stepRun) as never
+        step.parameter = contextParameter(stepRun)
         steps.push(step)
         const index = steps.length - 1
         const timeout = step.options.timeout ?? (bounded ? 0 : undefined)
