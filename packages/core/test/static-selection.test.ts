@@ -66,6 +66,25 @@ describe("a test file's tags from its source", { tags: ['tier1'] }, () => {
     expect(read(source)).toEqual([['requires_s3_clients'], ['slow'], ['slow', 'requires_postgres']])
   })
 
+  test("a journey's steps carry the journey's tags; its options may name a composed test", () => {
+    const source = `import { journey } from '@testbed/core'
+      import { test } from './testbed.ts'
+      journey('scheduling', { tags: ['e2e', 'requires_postgres'], test, budget: 1000 }, (j) =>
+        j.step('a', () => ({ n: 1 })).step('b', ({ n }) => {}),
+      )
+      describe('nightly', { tags: ['slow'] }, () => {
+        journey('export', (j) => j.step('only', () => {}))
+      })`
+    expect(read(source)).toEqual([['e2e', 'requires_postgres'], ['e2e', 'requires_postgres'], ['slow']])
+  })
+
+  test('a journey imported from elsewhere, or with tags from a variable, keeps the file', () => {
+    expect(read(`import { journey } from './my-journeys.ts'\njourney('x', (j) => j)`)).toBeUndefined()
+    expect(
+      read(`import { journey } from '@testbed/core'\njourney('x', { tags: TAGS }, (j) => j)`),
+    ).toBeUndefined()
+  })
+
   test.for([
     ['tags that are not literals', `test('a', { tags: TAGS }, () => {})`],
     ['options from a variable', `test('a', options, () => {})`],

@@ -28,6 +28,8 @@ const SUITES = new Set(['describe', 'suite'])
 interface Names {
   tests: Set<string>
   suites: Set<string>
+  /** Testbed's `journey`: its steps are tests that all carry the journey's tags (steps add none). */
+  journeys: Set<string>
 }
 const HOOKS = new Set([
   'beforeAll',
@@ -88,6 +90,18 @@ function callbackBody(args: readonly Node[]): Node[] {
     : [{ type: 'ExpressionStatement', expression: fn.body }]
 }
 
+/** How many `.step(…)` calls a journey's `define` chains (at least one: only the report counts them). */
+function journeySteps(args: readonly Node[]): number {
+  const [body] = callbackBody(args)
+  let node = body?.type === 'ExpressionStatement' ? body.expression : undefined
+  let steps = 0
+  while (node?.type === 'CallExpression' && node.callee?.type === 'MemberExpression') {
+    if (node.callee.property?.name === 'step') steps++
+    node = node.callee.object
+  }
+  return Math.max(steps, 1)
+}
+
 function imports(declaration: Node, names: Names): void {
   for (const specifier of declaration.specifiers) {
     if (specifier.type !== 'ImportSpecifier') continue
@@ -95,6 +109,8 @@ function imports(declaration: Node, names: Names): void {
       specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value
     if (TESTS.has(imported)) names.tests.add(specifier.local.name)
     if (SUITES.has(imported)) names.suites.add(specifier.local.name)
+    if (imported === 'journey' && declaration.source.value === '@testbed/core')
+      names.journeys.add(specifier.local.name)
   }
 }
 
@@ -131,6 +147,12 @@ function collect(statements: readonly Node[], inherited: string[], tests: string
         }
         const { root, properties } = chain(call.callee)
         if (root && (HOOKS.has(root) || SAFE_ROOTS.has(root))) continue
+        if (root !== undefined && names.journeys.has(root) && !properties.length) {
+          // `journey(name, { tags }, (j) => j.step(…).step(…))`: each step a test with the journey's tags.
+          const tags = [...new Set([...inherited, ...optionTags(call.arguments)])]
+          for (let i = 0; i < journeySteps(call.arguments); i++) tests.push(tags)
+          continue
+        }
         const isTest = root !== undefined && names.tests.has(root)
         if (isTest && properties.some((p) => CONFIGURING.has(p))) continue
         const suite =
@@ -192,7 +214,7 @@ export function staticTags(source: string, filename: string): StaticFile | undef
   try {
     const program = parseAst(source, { lang, sourceType: 'module' })
     const tests: string[][] = []
-    const names: Names = { tests: new Set(TESTS), suites: new Set(SUITES) }
+    const names: Names = { tests: new Set(TESTS), suites: new Set(SUITES), journeys: new Set() }
     for (const statement of program.body)
       if (statement.type === 'ImportDeclaration') imports(statement, names)
     collect(program.body, moduleTags(source), tests, names)
