@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { journey } from '@testbed/core'
 import { type NestedRun, runVitest } from '@testbed/test-support/run-vitest'
+import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, expectTypeOf, test } from 'vitest'
 import { fixturePath } from './fixture-path.ts'
 
@@ -12,7 +15,12 @@ const memo = <T>(make: () => Promise<T>) => {
   }
 }
 // One run of the fixture project serves the tests that read different journeys of it.
-const everyJourney = memo(() => runVitest({ fixture: journeys }))
+// Its step summary is read at once: the scratch dir goes with the test that made the run.
+const everyJourney = memo(async () => {
+  const file = join(scratchDir('journey-summary'), 'summary.md')
+  const run = await runVitest({ fixture: journeys, env: { GITHUB_STEP_SUMMARY: file } })
+  return { ...run, markdown: readFileSync(file, 'utf8') }
+})
 const failures = (run: NestedRun, name: string) =>
   run.tests.find((t) => t.fullName.endsWith(name))?.failureMessages ?? []
 
@@ -37,6 +45,16 @@ describe('journeys', { tags: ['tier2'] }, () => {
     expect(run.stderr).toMatch(/ {5}✗ pay {15}[\d.]+ s {2}card declined\n/)
     expect(run.stderr).toContain("     ↓ ship              —       journey 'checkout': step 'pay' failed\n")
     expect(run.code).toBe(1)
+  })
+
+  test('the step summary ($GITHUB_STEP_SUMMARY) has each journey as a Markdown table', async () => {
+    const { markdown } = await everyJourney()
+    expect(markdown).toMatch(/\*\*Journeys\*\*\n\n/)
+    expect(markdown).toMatch(
+      /\[journeys\] checkout: 1 passed, 1 failed, 2 skipped, [\d.]+ s\n\n\| \| step \| duration \| reason \|\n\|---\|---\|---\|---\|\n/,
+    )
+    expect(markdown).toMatch(/\| ✗ \| pay \| [\d.]+ s \| card declined \|\n/)
+    expect(markdown).toContain("| ↓ | ship | — | journey 'checkout': step 'pay' failed |\n")
   })
 
   test('a step skipped while it ran skips the later steps, with its reason', async () => {

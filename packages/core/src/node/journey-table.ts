@@ -47,22 +47,34 @@ const ran = (steps: TestCase[]) =>
     return result.state !== 'skipped' || result.note !== undefined
   })
 
+interface JourneyReport {
+  /** `[main] scheduling: 7 passed, 1 failed, 0 skipped, 2.31 s` */
+  heading: string
+  rows: Row[]
+}
+
+/** The journeys that took part in the run, each with its steps' rows, in order. */
+function journeyReports(modules: ReadonlyArray<TestModule>): JourneyReport[] {
+  return journeysOf(modules).flatMap((journey) => {
+    const steps = [...journey.children.tests()].filter((t) => t.meta().testbedStep)
+    if (!ran(steps)) return []
+    const rows = steps.map(row)
+    const count = (icon: string) => rows.filter((r) => r.icon === icon).length
+    const total = steps.reduce((sum, s) => sum + (s.diagnostic()?.duration ?? 0), 0)
+    const project = journey.project.name ? `[${journey.project.name}] ` : ''
+    const heading = `${project}${journey.fullName}: ${count('✓')} passed, ${count('✗')} failed, ${count('↓')} skipped, ${seconds(total)}`
+    return [{ heading, rows }]
+  })
+}
+
 /**
  * Each journey of the run as a table of its steps, in order: status, duration, and why a step
  * failed, was skipped or needed a retry.
  */
 export function journeyTables(modules: ReadonlyArray<TestModule>): string[] {
   const lines: string[] = []
-  for (const journey of journeysOf(modules)) {
-    const steps = [...journey.children.tests()].filter((t) => t.meta().testbedStep)
-    if (!ran(steps)) continue
-    const rows = steps.map(row)
-    const count = (icon: string) => rows.filter((r) => r.icon === icon).length
-    const total = steps.reduce((sum, s) => sum + (s.diagnostic()?.duration ?? 0), 0)
-    const project = journey.project.name ? `[${journey.project.name}] ` : ''
-    lines.push(
-      `   ${project}${journey.fullName}: ${count('✓')} passed, ${count('✗')} failed, ${count('↓')} skipped, ${seconds(total)}`,
-    )
+  for (const { heading, rows } of journeyReports(modules)) {
+    lines.push(`   ${heading}`)
     const width = (key: 'step' | 'duration') => Math.max(...rows.map((r) => r[key].length))
     for (const r of rows) {
       const cells = `${r.icon} ${r.step.padEnd(width('step'))}  ${r.duration.padEnd(width('duration'))}`
@@ -70,4 +82,24 @@ export function journeyTables(modules: ReadonlyArray<TestModule>): string[] {
     }
   }
   return lines.length ? [' Journeys', ...lines] : []
+}
+
+const cell = (text: string) => text.replaceAll('|', '\\|')
+
+/** The same tables in Markdown, for `$GITHUB_STEP_SUMMARY`. */
+export function journeyMarkdown(modules: ReadonlyArray<TestModule>): string[] {
+  const reports = journeyReports(modules)
+  if (!reports.length) return []
+  return [
+    '**Journeys**',
+    '',
+    ...reports.flatMap(({ heading, rows }) => [
+      cell(heading),
+      '',
+      '| | step | duration | reason |',
+      '|---|---|---|---|',
+      ...rows.map((r) => `| ${r.icon} | ${cell(r.step)} | ${r.duration} | ${cell(r.reason)} |`),
+      '',
+    ]),
+  ]
 }

@@ -3,7 +3,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
-import { journeyTables } from './journey-table.js'
+import { journeyMarkdown, journeyTables } from './journey-table.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
 import { allOf, type TagsPredicate } from './tags-expression.js'
 
@@ -153,7 +153,7 @@ export class TestbedReporter implements Reporter {
     ]
     if (lines.length) this.write(['', ...lines].join('\n'))
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
-    if (summaryFile) appendFileSync(summaryFile, markdownSummary(statuses, tests))
+    if (summaryFile) appendFileSync(summaryFile, markdownSummary(statuses, tests, modules))
   }
 }
 
@@ -294,7 +294,11 @@ function categories(tests: readonly TestCase[]): string[] {
   ]
 }
 
-function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly TestCase[]): string {
+function markdownSummary(
+  statuses: readonly ServiceStatus[],
+  tests: readonly TestCase[],
+  modules: ReadonlyArray<TestModule>,
+): string {
   const rows = statuses.map((s) =>
     s.state === 'ready'
       ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs)} | ${withDetail(s)} |`
@@ -318,5 +322,6 @@ function markdownSummary(statuses: readonly ServiceStatus[], tests: readonly Tes
     ...outcomes,
     '',
     ...(faults.length ? ['**Faults injected**', '', ...faults, ''] : []),
+    ...journeyMarkdown(modules),
   ].join('\n')
 }
