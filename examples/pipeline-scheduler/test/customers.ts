@@ -1,4 +1,4 @@
-// The source document's two customers, their credentials and their six pipelines.
+// The end-to-end scenario's two customers, their credentials and their six pipelines.
 import type { SchedulerClient } from '../src/api-client.ts'
 
 export interface PipelineSpec {

@@ -1,4 +1,4 @@
-// The source document's eight phases as one journey over real HTTP: two customers (acme_corp on
+// The scheduler's end-to-end scenario, eight ordered phases, as one journey over real HTTP: two customers (acme_corp on
 // PROFESSIONAL, globex_inc on SCALE) with six pipelines, from onboarding to cleanup. Each phase is a
 // step; the service and its database are the file's, shared by the steps.
 import { journey } from '@testbed/core'
