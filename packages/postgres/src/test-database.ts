@@ -64,10 +64,12 @@ class DatabasePool {
   }
 
   take(): Promise<TestDatabase> {
-    const next = this.ahead.shift() ?? this.create()
+    // A clone made ahead may have failed for a reason gone since (the server was restarting): the
+    // test gets a new one then, and the error only if that fails too.
+    const next = this.ahead.shift()?.catch(() => this.create()) ?? this.create()
     while (this.ahead.length < poolSize()) {
       const pending = this.create()
-      pending.catch(() => {}) // reported to the test that takes it
+      pending.catch(() => {}) // taken care of by the test that takes it
       this.ahead.push(pending)
     }
     return next.then((cloned) => this.handOut(cloned))
@@ -79,7 +81,8 @@ class DatabasePool {
     try {
       return { name, ...(await this.connect(name)) }
     } catch (error) {
-      await dropDatabase(this.admin, name)
+      // Best effort, and never instead of the error: the run's end drops what carries its prefix.
+      await dropDatabase(this.admin, name).catch(() => {})
       throw error
     }
   }
