@@ -195,13 +195,16 @@ smoke_test() {
 }
 
 # import_rootfs DESCRIPTION CHANGE...: refresh the loader cache, `docker import` ROOT as TAG with the
-# given Dockerfile --change instructions plus the build-hash label, remove the superseded image if
+# given Dockerfile instructions (as --change; STOPSIGNAL through a build) plus the build-hash label, remove the superseded image if
 # unused, and print the new image id.
 import_rootfs() {
-  local description="$1" change new_id
+  local description="$1" change new_id stop_signal=""
   shift
   local args=(--change "LABEL ${HASH_LABEL}=${BUILD_HASH}")
-  for change in "$@"; do args+=(--change "${change}"); done
+  for change in "$@"; do
+    # `docker import` refuses STOPSIGNAL; a one-line build on top of the import sets it.
+    if [[ "${change}" == STOPSIGNAL\ * ]]; then stop_signal="${change}"; else args+=(--change "${change}"); fi
+  done
   # Loader cache (optional: the loader also searches the multiarch dirs itself).
   if command -v ldconfig >/dev/null 2>&1; then
     ldconfig -r "${ROOT}" 2>/dev/null || true
@@ -209,6 +212,10 @@ import_rootfs() {
   log "importing ${TAG} (${description}, $(du -sh "${ROOT}" | cut -f1) rootfs)"
   new_id="$(tar --numeric-owner -C "${ROOT}" -cf - . | docker import "${args[@]}" - "${TAG}")"
   [ -n "${new_id}" ] || die "docker import returned no image id"
+  if [ -n "${stop_signal}" ]; then
+    new_id="$(printf 'FROM %s\n%s\n' "${new_id}" "${stop_signal}" | docker build -q -t "${TAG}" - 2>/dev/null)"
+    [ -n "${new_id}" ] || die "docker build (${stop_signal}) returned no image id"
+  fi
   if [ -n "${OLD_ID}" ] && [ "${OLD_ID}" != "${new_id}" ]; then
     docker rmi "${OLD_ID}" >/dev/null 2>&1 || true
   fi

@@ -334,6 +334,8 @@ smoke_test "${PG_LIB}"/bin/{postgres,initdb,pg_ctl,pg_isready,psql}
 PG_VERSION="$("${PG_LIB}/bin/postgres" --version | awk '{print $3}')"
 IMAGE_LANG=C
 [ -n "${LOCALE_DIR}" ] && IMAGE_LANG=C.UTF-8
+# STOPSIGNAL SIGINT as in the official image: PostgreSQL's "fast" shutdown, which does not wait
+# for connected clients to leave (a restart with the pools' clients connected would wait out the timeout).
 import_rootfs "PostgreSQL ${PG_VERSION}" \
   "ENV PATH=/usr/local/sbin:/usr/local/bin:${PG_LIB}/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   "ENV PG_MAJOR=${PG_MAJOR}" \
@@ -342,6 +344,7 @@ import_rootfs "PostgreSQL ${PG_VERSION}" \
   "ENV LANG=${IMAGE_LANG}" \
   "LABEL org.opencontainers.image.description=\"PostgreSQL ${PG_VERSION} built offline from host packages\"" \
   'EXPOSE 5432' \
+  'STOPSIGNAL SIGINT' \
   'USER root' \
   'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
   'CMD ["postgres"]'

@@ -42,6 +42,7 @@ export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog }
 export type { ProviderContext } from './node/provider-context.js'
 export { defaultReadiness, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'
+export type { ContainerPorts, PublishedPort } from './node/restartable-container.js'
 export { ServiceHub } from './node/service-hub.js'
 export { containerImage } from './node/service-variables.js'
 export { NotApplicable, ProbeRefused } from './shared/errors.js'

@@ -59,6 +59,48 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
     expect(run.stderr).toContain('   ⚡ restart nats — restart nats')
   })
 
+  test('PostgreSQL, Redis and NATS in containers come back on the same endpoint, with what they keep on disk', {
+    tags: ['requires_docker'],
+    timeout: 330_000,
+  }, async () => {
+    // No registry here: .ci/images/*.sh build these images locally from the machine's servers.
+    const images = {
+      TESTBED_POSTGRES_IMAGE: process.env.TESTBED_POSTGRES_IMAGE ?? 'testbed/postgres:15',
+      TESTBED_REDIS_IMAGE: process.env.TESTBED_REDIS_IMAGE ?? 'testbed/redis:7',
+      TESTBED_NATS_IMAGE: process.env.TESTBED_NATS_IMAGE ?? 'testbed/nats:2.9',
+    }
+    const run = await runVitest({
+      fixture,
+      args: [
+        '-t',
+        '^(restart postgres|a database cloned before the restart works after it|restart redis|restart nats)$',
+      ],
+      env: {
+        ...images,
+        TESTBED_POSTGRES_PROVIDERS: 'container',
+        TESTBED_REDIS_PROVIDERS: 'container',
+        TESTBED_NATS_PROVIDERS: 'container',
+        DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      },
+      timeoutMs: 300_000,
+    })
+    expect(failures(run)).toBe('')
+    for (const name of [
+      'restart postgres',
+      'a database cloned before the restart works after it',
+      'restart redis',
+      'restart nats',
+    ])
+      expect(run.status(name)).toBe('passed')
+    expect(run.stderr).toMatch(/postgres\s+container/)
+    expect(run.stderr).toMatch(/redis\s+container/)
+    expect(run.stderr).toMatch(/nats\s+container/)
+    const port = Number(/RESTARTED on port (\d+)/.exec(run.stdout)?.[1])
+    expect(port).toBeGreaterThan(0)
+    // The run is over: its containers were removed with it.
+    expect(await connectionTo(port)).toBe('ECONNREFUSED')
+  })
+
   postgresTest(
     'PostgreSQL from env is refused by name, and keeps working',
     { tags: ['requires_postgres'] },

@@ -5,6 +5,7 @@ import { type DockerEngine, dockerOrNotApplicable, probeDocker } from './helpers
 import { assertPortFree, freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
 import type { Reaper } from './reaper.js'
+import { ContainerPorts, type RestartableContainer } from './restartable-container.js'
 import { RestartableServer } from './restartable-server.js'
 
 /** What a provider may use. Everything it acquires through here is released by `release()`. */
@@ -25,12 +26,13 @@ export interface ProviderContext {
   containerLabels: Record<string, string>
   /**
    * Starts a container once a Docker engine answered (NotApplicable otherwise): `start` builds and
-   * starts it with testcontainers (imported by the plugin, lazily). Labels it for the reaper, names the
-   * image in any failure, and stops it on release.
+   * starts it with testcontainers (imported by the plugin, lazily), passing each port it publishes
+   * through `ports.publish(port)` to `withExposedPorts`, so that a restart keeps the endpoint. Labels
+   * it for the reaper, names the image in any failure, and stops it on release.
    */
   startContainer<T extends { stop(): Promise<unknown> }>(
     image: string,
-    start: (labels: Record<string, string>) => Promise<T>,
+    start: (labels: Record<string, string>, ports: ContainerPorts) => Promise<T>,
   ): Promise<T>
   /** Registers something with a `stop()` (a started container) for release. */
   hold(resource: { stop(): Promise<unknown> }): void
@@ -71,6 +73,9 @@ export class AttemptScope implements ProviderContext {
   readonly containerLabels = { 'testbed.run': runId }
   private releases: Array<() => Promise<void> | void> = []
   private readonly servers: RestartableServer[] = []
+  private readonly containers: RestartableContainer[] = []
+  /** Why a container this attempt started cannot be restarted in place. */
+  private containerNotRestartable: string | undefined
 
   constructor(
     readonly service: string,
@@ -83,14 +88,21 @@ export class AttemptScope implements ProviderContext {
     return this.servers.length ? Promise.race(this.servers.map((s) => s.current.exited)) : undefined
   }
 
-  /** True when this attempt spawned server processes (which `restartServers` can restart). */
-  get spawnedServers(): boolean {
-    return this.servers.length > 0
+  /**
+   * Why `restartServers` cannot restart what this attempt started with its endpoints unchanged, or
+   * undefined when it can: it spawned server processes or started containers, all restartable.
+   */
+  get whyNotRestartable(): string | undefined {
+    if (this.containerNotRestartable) return this.containerNotRestartable
+    if (!this.servers.length && !this.containers.length) return 'nothing'
+    return undefined
   }
 
-  /** Stops every server this attempt spawned and starts each again as it was started, in order. */
+  /** Stops every server process and container this attempt started and starts each again, in order. */
   async restartServers(): Promise<void> {
     for (const server of this.servers) await server.restart()
+    // Ten seconds to stop cleanly, as `docker stop` gives: a killed server would recover, not restart.
+    for (const container of this.containers) await container.restart({ timeout: 10_000 })
   }
 
   async tempDir(options: { memory?: boolean } = {}): Promise<string> {
@@ -130,14 +142,18 @@ export class AttemptScope implements ProviderContext {
 
   async startContainer<T extends { stop(): Promise<unknown> }>(
     image: string,
-    start: (labels: Record<string, string>) => Promise<T>,
+    start: (labels: Record<string, string>, ports: ContainerPorts) => Promise<T>,
   ): Promise<T> {
-    await this.docker()
+    const engine = await this.docker()
     this.progress(`starting ${image}`)
-    const container = await start(this.containerLabels).catch((error: Error) => {
+    const ports = new ContainerPorts(Boolean(engine.socketPath), freePort)
+    const container = await start(this.containerLabels, ports).catch((error: Error) => {
       throw new Error(`${image}: ${error.message.trim()}`)
     })
     this.hold(container)
+    const why = ports.whyNotRestartable(container)
+    if (why) this.containerNotRestartable ??= why
+    else this.containers.push(container as unknown as RestartableContainer)
     return container
   }
 

@@ -62,12 +62,11 @@ function withReasons(status: ServiceStatus): ServiceStatus {
   }
 }
 
-/** Why a service Testbed started but runs no server process of its own cannot be restarted. */
-function notRestartable(name: string, provider: string): string {
-  if (provider === 'container')
-    return `cannot restart ${name}: it runs in a container, and Docker may publish a restarted container on other host ports, so Testbed restarts only the server processes it spawned`
+/** Why a service Testbed started cannot be restarted (`why`: what its attempt scope says). */
+function notRestartable(name: string, provider: string, why: string): string {
   if (provider === 'compose')
-    return `cannot restart ${name}: it is a service of a compose project, which other services and runs may share; Testbed restarts only the server processes it spawned`
+    return `cannot restart ${name}: it is a service of a compose project, which other services and runs may share; Testbed restarts only the server processes and containers it started itself`
+  if (why !== 'nothing') return `cannot restart ${name}: ${why}`
   return `cannot restart ${name}: its ${provider} provider spawned no server process (it runs inside the test run's main process), so there is nothing Testbed can stop and start again`
 }
 
@@ -216,9 +215,10 @@ export class ServiceHub {
   }
 
   /**
-   * Stops the server processes that started a service and starts them again as they were (same
-   * command, port and data directory), then waits until the service answers its probe. What the
-   * server keeps on disk survives; what it held in memory does not, and provisioning is not redone.
+   * Stops the server processes or containers that started a service and starts them again as they
+   * were (same command, port and data directory; the same container with the same published ports),
+   * then waits until the service answers its probe. What the server keeps on disk survives; what it
+   * held in memory does not, and provisioning is not redone.
    * Restarts of one service run one after another; every test using it meanwhile sees it go.
    */
   restart(name: string): Promise<void> {
@@ -251,7 +251,8 @@ export class ServiceHub {
         `${name} came from env${from ? ` (${from})` : ''}: Testbed did not start it, so it cannot restart it`,
       )
     }
-    if (!owner?.scope.spawnedServers) throw new RestartRefused(notRestartable(name, status.provider))
+    const why = owner ? owner.scope.whyNotRestartable : 'nothing'
+    if (!owner || why) throw new RestartRefused(notRestartable(name, status.provider, why ?? 'nothing'))
     this.emit({ type: 'progress', service: name, provider: status.provider, message: 'restarting' })
     try {
       await owner.scope.restartServers()

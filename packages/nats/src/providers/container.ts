@@ -13,15 +13,19 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Nats
     async start(ctx) {
       const image = containerImage('nats', options.image, 'nats:2.10-alpine')
       const pass = ctx.secret()
-      const container = await ctx.startContainer(image, async (labels) => {
+      const container = await ctx.startContainer(image, async (labels, ports) => {
         const { NatsContainer } = await import('@testcontainers/nats')
-        return new NatsContainer(image)
-          .withUsername('testbed')
-          .withPass(pass)
-          .withArg('-js')
-          .withTmpFs({ '/tmp': 'rw' })
-          .withLabels(labels)
-          .start()
+        return (
+          new NatsContainer(image)
+            .withUsername('testbed')
+            .withPass(pass)
+            .withArg('-js')
+            // JetStream keeps its streams under /tmp in the container's own filesystem, where they
+            // survive a restart (`faults.restart`), as the binary provider's do in its data dir.
+            .withExposedPorts(await ports.publish(4222))
+            .withLabels(labels)
+            .start()
+        )
       })
       return {
         connection: {

@@ -15,12 +15,14 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Post
     kind: 'container',
     async start(ctx) {
       const image = containerImage('postgres', options.image, 'postgres:17-alpine')
-      const container = await ctx.startContainer(image, async (labels) => {
+      const container = await ctx.startContainer(image, async (labels, ports) => {
         const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
+        // The data stays in the container's own filesystem, not a tmpfs: it survives a restart
+        // (`faults.restart`), and with fsync off it is written no sooner than on a tmpfs.
         return new PostgreSqlContainer(image)
           .withLabels(labels)
+          .withExposedPorts(await ports.publish(5432))
           .withCommand(['postgres', ...settingsArgs(options.settings)])
-          .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
           .start()
       })
       return {

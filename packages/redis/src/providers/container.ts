@@ -21,7 +21,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
       const image = containerImage('redis', options.image, 'redis:7-alpine')
       const password = ctx.secret()
       const dragonfly = image.toLowerCase().includes('dragonfly')
-      const container = await ctx.startContainer(image, async (labels) => {
+      const container = await ctx.startContainer(image, async (labels, ports) => {
         if (dragonfly) {
           const { GenericContainer, Wait } = testcontainersOf<typeof Testcontainers>(
             '@testcontainers/redis',
@@ -29,7 +29,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
           )
           return new GenericContainer(image)
             .withLabels(labels)
-            .withExposedPorts(PORT)
+            .withExposedPorts(await ports.publish(PORT))
             .withCommand(['dragonfly', '--logtostderr', '--proactor_threads=2', `--requirepass=${password}`])
             .withWaitStrategy(Wait.forListeningPorts())
             .start()
@@ -38,6 +38,7 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Redi
         return new RedisContainer(image)
           .withLabels(labels)
           .withPassword(password)
+          .withExposedPorts(await ports.publish(PORT))
           .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
           .start()
       })

@@ -25,9 +25,13 @@ export function containerProvider(options: ContainerOptions = {}): Provider<S3Fo
       const image = containerImage('s3', options.image, DEFAULT_IMAGE)
       const name = image.toLowerCase()
       if (name.includes('localstack')) {
-        const container = await ctx.startContainer(image, async (labels) => {
+        const container = await ctx.startContainer(image, async (labels, ports) => {
           const { LocalstackContainer } = await import('@testcontainers/localstack')
-          return new LocalstackContainer(image).withEnvironment({ SERVICES: 's3' }).withLabels(labels).start()
+          return new LocalstackContainer(image)
+            .withEnvironment({ SERVICES: 's3' })
+            .withExposedPorts(await ports.publish(4566))
+            .withLabels(labels)
+            .start()
         })
         // LocalStack accepts any key pair; `test`/`test` is its documented one.
         return {
@@ -45,13 +49,13 @@ export function containerProvider(options: ContainerOptions = {}): Provider<S3Fo
       const port = s3mock ? 9090 : (options.port ?? 9000)
       const accessKeyId = s3mock ? 'test' : `TESTBED${ctx.secret().slice(3, 16).toUpperCase()}`
       const secretAccessKey = s3mock ? 'test' : ctx.secret()
-      const container = await ctx.startContainer(image, async (labels) => {
+      const container = await ctx.startContainer(image, async (labels, ports) => {
         const { GenericContainer, Wait } = testcontainersOf<typeof Testcontainers>(
           '@testcontainers/localstack',
           import.meta.url,
         )
         return new GenericContainer(image)
-          .withExposedPorts(port)
+          .withExposedPorts(await ports.publish(port))
           .withEnvironment(
             s3mock ? {} : { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
           )

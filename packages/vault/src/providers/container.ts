@@ -14,9 +14,13 @@ export function containerProvider(options: ContainerOptions = {}): Provider<Vaul
     async start(ctx) {
       const image = containerImage('vault', options.image, 'hashicorp/vault:1.18')
       const token = ctx.secret()
-      const container = await ctx.startContainer(image, async (labels) => {
+      const container = await ctx.startContainer(image, async (labels, ports) => {
         const { VaultContainer } = await import('@testcontainers/vault')
-        return new VaultContainer(image).withVaultToken(token).withLabels(labels).start()
+        return new VaultContainer(image)
+          .withVaultToken(token)
+          .withExposedPorts(await ports.publish(8200))
+          .withLabels(labels)
+          .start()
       })
       return { connection: { address: container.getAddress(), token, tokenSource }, detail: image }
     },

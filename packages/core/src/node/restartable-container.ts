@@ -1,0 +1,44 @@
+/** A started container that can be restarted in place (testcontainers' `StartedTestContainer` is one). */
+export interface RestartableContainer {
+  restart(options?: { timeout?: number }): Promise<void>
+}
+
+/** A port for testcontainers' `withExposedPorts`: the container's own, or it bound to a host port. */
+export type PublishedPort = number | { container: number; host: number }
+
+/**
+ * How a container provider publishes its ports: `publish(5432)` goes into `withExposedPorts`.
+ * On a local engine each port is bound to a host port chosen free here, so the container keeps its
+ * endpoint when restarted (with Docker choosing, `docker restart` may publish it elsewhere). On a
+ * remote engine a free port here says nothing about that host: Docker chooses, and the container
+ * cannot be restarted.
+ */
+export class ContainerPorts {
+  private dockerChose = false
+  private published = 0
+
+  constructor(
+    private readonly localEngine: boolean,
+    private readonly freePort: () => Promise<number>,
+  ) {}
+
+  async publish(containerPort: number): Promise<PublishedPort> {
+    this.published++
+    if (!this.localEngine) {
+      this.dockerChose = true
+      return containerPort
+    }
+    return { container: containerPort, host: await this.freePort() }
+  }
+
+  /** Why a restart would move the container's endpoint, or undefined when it would not. */
+  whyNotRestartable(container: object): string | undefined {
+    if (typeof (container as Partial<RestartableContainer>).restart !== 'function')
+      return 'the provider gave back no container that can restart'
+    if (this.dockerChose)
+      return 'its Docker engine is remote, so Docker chose its host ports and may publish a restarted container on others'
+    if (!this.published)
+      return 'its provider did not publish its ports through ctx.startContainer, so Docker may publish a restarted container on other host ports'
+    return undefined
+  }
+}
