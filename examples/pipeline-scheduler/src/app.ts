@@ -10,9 +10,10 @@ import { ApiError, badRequest, notFound } from './errors.ts'
 import type { Executor } from './executor.ts'
 import { migrate } from './migrate.ts'
 import { configurePipeline, listPipelines } from './pipelines.ts'
-import { listRuns, processQueue, queueStatus } from './queue.ts'
+import { listRuns, processQueue, queueStatus, waitForRuns } from './queue.ts'
 import { TestHooks } from './test-hooks.ts'
 import { triggerScheduler } from './trigger.ts'
+import { Workers } from './workers.ts'
 
 export interface AppOptions {
   databaseUrl: string
@@ -23,6 +24,8 @@ export interface AppOptions {
   testMode?: boolean
   /** In test mode, where the clock starts. */
   startTime?: Date
+  /** How often a worker renews its runs' leases (wall time); default RENEW_EVERY_MS. */
+  leaseRenewMs?: number | undefined
 }
 
 type Caller = { admin: true } | { admin: false; customerId: string }
@@ -51,6 +54,7 @@ export function createApp(options: AppOptions): { server: Server; pool: pg.Pool;
   const clock: Clock = options.testMode ? settableClock(options.startTime) : systemClock()
   const hooks = options.testMode ? new TestHooks() : undefined
   const executor: Executor = { pool, clock, cipher: options.cipher, hooks }
+  const workers = new Workers(executor, options.leaseRenewMs)
 
   async function authenticate(req: IncomingMessage): Promise<Caller> {
     const key = req.headers['x-api-key']
@@ -113,7 +117,11 @@ export function createApp(options: AppOptions): { server: Server; pool: pg.Pool;
     }
     if (method === 'POST' && path === '/api/v1/scheduler/process') {
       adminOnly(caller)
-      return [200, await processQueue(executor, await readJson(req))]
+      return [200, await processQueue(executor, workers, await readJson(req))]
+    }
+    if (method === 'POST' && path === '/api/v1/scheduler/wait') {
+      adminOnly(caller)
+      return [200, await waitForRuns(executor, workers, await readJson(req))]
     }
     if (method === 'GET' && path === '/api/v1/scheduler/scheduled')
       return [
@@ -167,7 +175,12 @@ export function createApp(options: AppOptions): { server: Server; pool: pg.Pool;
     server,
     pool,
     async close() {
-      await new Promise((resolve) => server.close(resolve))
+      // Held runs are let go, and the runs in flight end before the pool does; a run that cannot
+      // record its end stays RUNNING under its lease, and is taken back once it expires.
+      hooks?.releaseAll()
+      const closed = new Promise((resolve) => server.close(resolve))
+      await workers.drain()
+      await closed
       await pool.end()
     },
   }
@@ -188,12 +201,16 @@ export async function appFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const startTime = env.SCHEDULER_START_TIME ? new Date(env.SCHEDULER_START_TIME) : undefined
   if (startTime && Number.isNaN(startTime.getTime()))
     throw new Error(`SCHEDULER_START_TIME is not an ISO 8601 time: ${env.SCHEDULER_START_TIME}`)
+  const leaseRenewMs = env.SCHEDULER_LEASE_RENEW_MS ? Number(env.SCHEDULER_LEASE_RENEW_MS) : undefined
+  if (leaseRenewMs !== undefined && !(Number.isInteger(leaseRenewMs) && leaseRenewMs > 0))
+    throw new Error(`SCHEDULER_LEASE_RENEW_MS is not a positive integer: ${env.SCHEDULER_LEASE_RENEW_MS}`)
   const app = createApp({
     databaseUrl: env.DATABASE_URL,
     adminKey: env.SCHEDULER_ADMIN_KEY,
     cipher,
     testMode: env.SCHEDULER_TEST_MODE === '1',
     startTime,
+    leaseRenewMs,
   })
   try {
     await migrate(app.pool)

@@ -13,7 +13,8 @@ const USAGE = `usage: scheduler <command> [options]   (--url, --api-key or SCHED
   pipelines configure --provider <p> --domain <d> --template <name> --schedule '<cron>' [--params '<object>']
   pipelines list
   trigger
-  process [--limit <n>]
+  process [--limit <n>] [--wait]      (--wait: answer once the claimed runs have ended)
+  wait                                (until no run runs on the service's workers)
   runs [--customer <id>] [--state <state>] [--date YYYY-MM-DD] [--pipeline <config_id>]
   queue-status [--customer <id>]
   status --customer <id>
@@ -42,6 +43,7 @@ const options = {
   daily: { type: 'string' },
   monthly: { type: 'string' },
   concurrent: { type: 'string' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -112,7 +114,12 @@ async function run(argv: string[]): Promise<unknown> {
     case 'trigger':
       return api.post('/api/v1/scheduler/trigger')
     case 'process':
-      return api.post('/api/v1/scheduler/process', { limit: integer('limit', flags.limit) ?? 1 })
+      return api.post('/api/v1/scheduler/process', {
+        limit: integer('limit', flags.limit) ?? 1,
+        wait: flags.wait ?? false,
+      })
+    case 'wait':
+      return api.post('/api/v1/scheduler/wait')
     case 'runs':
       return api.get(
         `/api/v1/scheduler/scheduled${query({ customer_id: flags.customer, state: flags.state, date: flags.date, config_id: flags.pipeline })}`,

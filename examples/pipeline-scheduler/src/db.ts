@@ -4,7 +4,13 @@ import pg from 'pg'
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
 export function createPool(databaseUrl: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 })
+  // Room for runs held in their transactions alongside the API's queries and the leases' renewals.
+  // The application name says which process a connection is of (a test checks a killed one left none).
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 12,
+    application_name: `pipeline-scheduler:${process.pid}`,
+  })
   // A connection lost while idle (a restarted server, a cut network) is dropped from the pool and
   // replaced on next use; without a listener the error would end the process.
   pool.on('error', () => {})

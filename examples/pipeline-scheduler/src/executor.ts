@@ -1,19 +1,18 @@
 // Runs one pipeline run that was claimed RUNNING. The run's work (its result row) and its COMPLETED
-// state commit together, on one connection: a run that loses its connection leaves no result and
-// is marked FAILED on a new connection, with a retry scheduled, so each slot completes once.
-import { randomUUID } from 'node:crypto'
+// state commit together, on one connection, and only while the run is still this claim's (its lease
+// was not taken back): a run that loses its connection leaves no result and is marked FAILED on a
+// new connection, with a retry scheduled, so each slot completes once.
 import type pg from 'pg'
 import type { Clock } from './clock.ts'
 import type { CredentialCipher } from './credential-cipher.ts'
 import { credentialsFor } from './credentials.ts'
 import { inTransaction } from './db.ts'
+import { holdsClaim } from './leases.ts'
 import { lockUsage, recordConcurrency } from './quotas.ts'
-import { type Run, recordTransition, transition } from './run-states.ts'
+import { failWithRetry } from './retries.ts'
+import { type Run, transition } from './run-states.ts'
 import type { TestHooks } from './test-hooks.ts'
 
-/** Attempts after the first; retry n waits RETRY_DELAY_MS · 2^(n-1). */
-export const MAX_RETRIES = 3
-export const RETRY_DELAY_MS = 60_000
 /** How long a failure waits for the database to be reachable again before the worker gives up on recording it. */
 const RECORD_FAILURE_FOR_MS = 30_000
 
@@ -40,7 +39,12 @@ export interface Executor {
   hooks?: TestHooks | undefined
 }
 
-export async function executeRun({ pool, clock, cipher, hooks }: Executor, run: Run) {
+/** What became of a run: its end, or (`claim_lost`) that it was taken back from this worker meanwhile. */
+export type RunOutcome = Run & { claim_lost?: string; retry?: unknown }
+
+class ClaimLost extends Error {}
+
+export async function executeRun({ pool, clock, cipher, hooks }: Executor, run: Run): Promise<RunOutcome> {
   try {
     await inTransaction(pool, async (client) => {
       const { rows } = await client.query(
@@ -62,6 +66,7 @@ export async function executeRun({ pool, clock, cipher, hooks }: Executor, run: 
         [run.run_id, run.customer_id, run.config_id, run.slot_time, run.pipeline_logging_id, summary],
       )
       await hooks?.holdPoint(run.config_id)
+      if (!(await holdsClaim(client, run))) throw new ClaimLost('the run was taken back from this worker')
       const now = clock.now()
       await transition(client, run, 'COMPLETED', now)
       await client.query(
@@ -70,38 +75,21 @@ export async function executeRun({ pool, clock, cipher, hooks }: Executor, run: 
       )
       await recordConcurrency(client, await lockUsage(client, run.customer_id, now))
     })
-    return { ...run, state: 'COMPLETED' as const }
+    return { ...run, state: 'COMPLETED', lease_expires_at: null }
   } catch (error) {
-    // The failure must be recorded, or the run would stay RUNNING: if the database is what failed,
-    // wait for it to come back.
+    if (error instanceof ClaimLost) return { ...run, claim_lost: error.message }
+    // The failure must be recorded, or the run would stay RUNNING until its lease expires: if the
+    // database is what failed, wait for it to come back.
     const message = (error as Error).message
     return whileUnreachable(() => markFailed({ pool, clock }, run, message), RECORD_FAILURE_FOR_MS)
   }
 }
 
-/** FAILED with the error, and the next attempt scheduled while attempts are left. */
+/** FAILED with the error and a retry scheduled, unless the run was taken back meanwhile. */
 async function markFailed({ pool, clock }: Pick<Executor, 'pool' | 'clock'>, run: Run, message: string) {
-  const now = clock.now()
-  return inTransaction(pool, async (client) => {
-    const failed = { ...run, state: 'RUNNING' as Run['state'] }
-    await transition(client, failed, 'FAILED', now, { error_message: message })
-    let retry: { run_id: string; retry_attempt: number; scheduled_time: Date } | undefined
-    if (run.retry_attempt < MAX_RETRIES) {
-      const attempt = run.retry_attempt + 1
-      retry = {
-        run_id: `run_${randomUUID()}`,
-        retry_attempt: attempt,
-        scheduled_time: new Date(now.getTime() + RETRY_DELAY_MS * 2 ** (attempt - 1)),
-      }
-      await client.query(
-        `INSERT INTO scheduled_pipeline_runs
-           (run_id, config_id, customer_id, slot_time, scheduled_time, state, retry_attempt, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'SCHEDULED', $6, $7, $7)`,
-        [retry.run_id, run.config_id, run.customer_id, run.slot_time, retry.scheduled_time, attempt, now],
-      )
-      await recordTransition(client, retry.run_id, null, 'SCHEDULED', now)
-    }
-    await recordConcurrency(client, await lockUsage(client, run.customer_id, now))
-    return { ...run, state: 'FAILED' as const, error_message: message, retry }
+  return inTransaction(pool, async (client): Promise<RunOutcome> => {
+    if (!(await holdsClaim(client, run)))
+      return { ...run, claim_lost: 'the run was taken back from this worker' }
+    return failWithRetry(client, run, message, clock.now())
   })
 }

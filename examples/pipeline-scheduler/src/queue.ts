@@ -1,13 +1,16 @@
 // The queue: runs SCHEDULED (or PENDING, waiting for a concurrency slot) whose time has come.
-// A worker claims one run at a time with FOR UPDATE SKIP LOCKED, so concurrent workers never take
-// the same run, and a run leaves the queue only in the transaction that makes it RUNNING.
+// Processing claims one run at a time with FOR UPDATE SKIP LOCKED, so concurrent processing never
+// takes the same run, and a run leaves the queue only in the transaction that makes it RUNNING
+// under a lease. The claimed runs are handed to the service's workers, which run them in the background.
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { inTransaction } from './db.ts'
 import { badRequest } from './errors.ts'
-import { type Executor, executeRun } from './executor.ts'
+import type { Executor, RunOutcome } from './executor.ts'
+import { leaseUntil, reclaimExpired } from './leases.ts'
 import { lockUsage, recordConcurrency } from './quotas.ts'
 import { type Run, STATES, transition } from './run-states.ts'
+import type { Workers } from './workers.ts'
 
 /** The next due run (not one of `passed`): SCHEDULED → PENDING, then RUNNING if a slot is free. */
 async function claim(pool: pg.Pool, now: Date, passed: string[]): Promise<Run | undefined> {
@@ -15,7 +18,7 @@ async function claim(pool: pg.Pool, now: Date, passed: string[]): Promise<Run | 
     const { rows } = await client.query<Run>(
       `SELECT * FROM scheduled_pipeline_runs
        WHERE state IN ('SCHEDULED', 'PENDING') AND scheduled_time <= $1 AND run_id <> ALL($2)
-       ORDER BY scheduled_time, created_at, run_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+       ORDER BY scheduled_time, queue_position LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [now, passed],
     )
     const run = rows[0]
@@ -28,30 +31,68 @@ async function claim(pool: pg.Pool, now: Date, passed: string[]): Promise<Run | 
     )
     if ((running[0]?.n ?? 0) < usage.concurrent_limit) {
       run.pipeline_logging_id = `log_${randomUUID()}`
-      await transition(client, run, 'RUNNING', now, { pipeline_logging_id: run.pipeline_logging_id })
+      run.lease_expires_at = leaseUntil(now)
+      await transition(client, run, 'RUNNING', now, {
+        pipeline_logging_id: run.pipeline_logging_id,
+        lease_expires_at: run.lease_expires_at,
+      })
       await recordConcurrency(client, usage)
     }
     return run
   })
 }
 
-/** Processes up to `limit` due runs, one after another; answers what became of each. */
-export async function processQueue(executor: Executor, body: Record<string, unknown>) {
+/** How long a wait for runs lasts, unless the caller says, before it answers 409. */
+const WAIT_DEFAULT_MS = 120_000
+
+/**
+ * Takes back the runs whose lease expired, then claims up to `limit` due runs and hands those that
+ * became RUNNING to the workers. Answers once claimed (each run RUNNING, or PENDING waiting for a
+ * concurrency slot); with `wait: true`, once the claimed runs have ended, with their ends.
+ */
+export async function processQueue(executor: Executor, workers: Workers, body: Record<string, unknown>) {
   const limit = body.limit ?? 1
   if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 100)
     throw badRequest('limit must be an integer from 1 to 100')
+  const wait = body.wait ?? false
+  if (typeof wait !== 'boolean') throw badRequest('wait must be true or false')
   const before = await queueStatus(executor.pool)
-  const processed = []
+  const reclaimed = await reclaimExpired(executor.pool, executor.clock.now())
+  const claimed: Array<RunOutcome | (Run & { waiting: string })> = []
+  const ends: Array<Promise<RunOutcome> | undefined> = []
   const passed: string[] = []
-  while (processed.length < (limit as number)) {
+  while (claimed.length < (limit as number)) {
     const run = await claim(executor.pool, executor.clock.now(), passed)
     if (!run) break
     passed.push(run.run_id)
-    if (run.state === 'PENDING') processed.push({ ...run, waiting: 'concurrent limit reached' })
-    else processed.push(await executeRun(executor, run))
+    if (run.state === 'PENDING') {
+      claimed.push({ ...run, waiting: 'concurrent limit reached' })
+      ends.push(undefined)
+    } else {
+      claimed.push({ ...run })
+      ends.push(workers.start(run))
+    }
   }
+  const processed = wait ? await Promise.all(claimed.map((run, i) => ends[i] ?? run)) : claimed
   const after = await queueStatus(executor.pool)
-  return { processed, queue_length_before: before.queue_length, queue_length_after: after.queue_length }
+  return {
+    processed,
+    reclaimed,
+    queue_length_before: before.queue_length,
+    queue_length_after: after.queue_length,
+  }
+}
+
+/** Waits until none of `run_ids` (or no run at all) runs on this service's workers; the queue's status then. */
+export async function waitForRuns(executor: Executor, workers: Workers, body: Record<string, unknown>) {
+  const runIds = body.run_ids
+  if (runIds !== undefined && !(Array.isArray(runIds) && runIds.every((id) => typeof id === 'string')))
+    throw badRequest('run_ids must be an array of run ids')
+  const timeoutMs = body.timeout_ms ?? WAIT_DEFAULT_MS
+  if (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 1)
+    throw badRequest('timeout_ms must be a positive integer')
+  const waitedFor = await workers.settled(runIds as string[] | undefined, timeoutMs as number)
+  return { waited_for: waitedFor, ...(await queueStatus(executor.pool)) }
 }
 
 /** Runs by state, and the queue's length (SCHEDULED and PENDING), for one customer or all. */

@@ -61,6 +61,11 @@ export class TestHooks {
     await hold.reached.promise
   }
 
+  /** Lets every held run go on (the service is stopping). */
+  releaseAll(): void {
+    for (const hold of this.holds.values()) hold.released.resolve()
+  }
+
   release(configId: string): void {
     const hold = this.holds.get(configId)
     if (!hold) throw notFound(`pipeline ${configId} is not held`)

@@ -63,6 +63,15 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
     await expect(admin.post('/api/v1/scheduler/process', { limit: 0 })).rejects.toThrow(
       '400 limit must be an integer from 1 to 100',
     )
+    await expect(admin.post('/api/v1/scheduler/process', { wait: 'yes' })).rejects.toThrow(
+      '400 wait must be true or false',
+    )
+    await expect(admin.post('/api/v1/scheduler/wait', { run_ids: 'run_1' })).rejects.toThrow(
+      '400 run_ids must be an array of run ids',
+    )
+    await expect(admin.post('/api/v1/scheduler/wait', { timeout_ms: 0 })).rejects.toThrow(
+      '400 timeout_ms must be a positive integer',
+    )
     await expect(admin.get('/api/v1/scheduler/scheduled?state=DONE')).rejects.toThrow(
       '400 state must be one of',
     )
@@ -128,7 +137,9 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
       })
     await scheduler.setClock('2026-03-10T01:00:00Z')
     expect(await admin.post('/api/v1/scheduler/trigger')).toMatchObject({ triggered: 8 })
-    await Promise.all([1, 2, 3, 4].map(() => admin.post('/api/v1/scheduler/process', { limit: 8 })))
+    await Promise.all(
+      [1, 2, 3, 4].map(() => admin.post('/api/v1/scheduler/process', { limit: 8, wait: true })),
+    )
     const { rows } = await database.query(
       'SELECT state, count(*)::int AS n FROM scheduled_pipeline_runs GROUP BY state',
     )
@@ -181,7 +192,7 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
     await admin.post('/api/v1/scheduler/trigger')
     // Whichever run a worker takes first is held RUNNING; a second worker finds no free slot.
     for (const id of configs) await admin.post(`/api/v1/admin/pipelines/${id}/hold`)
-    const first = admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', { limit: 1 })
+    const first = admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', { limit: 1, wait: true })
     const held = await Promise.any(
       configs.map((id) => admin.post(`/api/v1/admin/pipelines/${id}/reached`).then(() => id)),
     )
@@ -199,8 +210,53 @@ describe('scheduling API', { tags: ['requires_postgres', 'tier2'] }, () => {
     await admin.post(`/api/v1/admin/pipelines/${held}/release`)
     expect((await first).processed).toMatchObject([{ config_id: held, state: 'COMPLETED' }])
     await admin.post(`/api/v1/admin/pipelines/${other}/release`)
-    const third = await admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', { limit: 1 })
+    const third = await admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', {
+      limit: 1,
+      wait: true,
+    })
     expect(third.processed).toMatchObject([{ config_id: other, state: 'COMPLETED' }])
+  })
+
+  test('a worker renews the lease of the run it runs, so a run longer than a lease is not taken back', async ({
+    database,
+    onTestFinished,
+  }) => {
+    const { startScheduler } = await import('./app-process.ts')
+    const scheduler = await startScheduler({ ...database.env, SCHEDULER_LEASE_RENEW_MS: '20' })
+    onTestFinished(() => scheduler.stop())
+    const { admin } = scheduler
+    await scheduler.setClock('2026-03-10T00:30:00Z')
+    const acme = admin.as((await onboard(admin, 'acme', 'SCALE')).api_key)
+    const { config_id } = await acme.post<{ config_id: string }>('/api/v1/customers/pipelines/configure', {
+      provider: 'OPENAI',
+      domain: 'OBSERVABILITY',
+      template_name: 'long_export',
+      schedule: '0 * * * *',
+    })
+    await scheduler.setClock('2026-03-10T01:00:00Z')
+    await admin.post('/api/v1/scheduler/trigger')
+    await admin.post(`/api/v1/admin/pipelines/${config_id}/hold`)
+    const { processed } = await admin.post<{ processed: Array<RunRow & { lease_expires_at: string }> }>(
+      '/api/v1/scheduler/process',
+    )
+    expect(processed).toMatchObject([{ state: 'RUNNING', lease_expires_at: '2026-03-10T01:05:00.000Z' }])
+    await admin.post(`/api/v1/admin/pipelines/${config_id}/reached`)
+    // The run takes longer than its first lease: its worker renews it from the clock's new time.
+    await scheduler.setClock('2026-03-10T01:04:00Z')
+    const renewed = new Date('2026-03-10T01:09:00Z')
+    const until = Date.now() + 30_000
+    let lease: Date | undefined
+    while (Date.now() < until) {
+      const { rows } = await database.query('SELECT lease_expires_at FROM scheduled_pipeline_runs')
+      lease = rows[0]?.lease_expires_at
+      if (lease?.getTime() === renewed.getTime()) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(lease).toEqual(renewed)
+    await scheduler.setClock('2026-03-10T01:06:00Z')
+    expect(await admin.post('/api/v1/scheduler/process')).toMatchObject({ reclaimed: [], processed: [] })
+    await admin.post(`/api/v1/admin/pipelines/${config_id}/release`)
+    expect(await admin.post('/api/v1/scheduler/wait')).toMatchObject({ RUNNING: 0, COMPLETED: 1 })
   })
 
   test('a customer sees only their own runs and status', async ({ scheduler }) => {

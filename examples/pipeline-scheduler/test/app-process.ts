@@ -21,7 +21,10 @@ export interface SchedulerProcess {
   admin: SchedulerClient
   /** Sets the service's clock (test mode). */
   setClock(to: string): Promise<void>
+  /** SIGTERM: the service lets its runs end, then exits. */
   stop(): Promise<void>
+  /** SIGKILL: the process dies at once, as a worker that is lost. */
+  kill(): Promise<void>
 }
 
 /**
@@ -53,6 +56,11 @@ export async function startScheduler(env: Record<string, string>): Promise<Sched
     })
     child.once('exit', (code) => reject(new Error(`the scheduling service exited with ${code}: ${output}`)))
   })
+  const exited = once(child, 'exit')
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    await exited
+  }
   const url = `http://127.0.0.1:${port}`
   const admin = new SchedulerClient(url, ADMIN_KEY)
   return {
@@ -63,9 +71,10 @@ export async function startScheduler(env: Record<string, string>): Promise<Sched
       await admin.put('/api/v1/admin/clock', { now: to })
     },
     async stop() {
-      if (child.exitCode !== null) return
-      child.kill('SIGTERM')
-      await once(child, 'exit')
+      await end('SIGTERM')
+    },
+    async kill() {
+      await end('SIGKILL')
     },
   }
 }

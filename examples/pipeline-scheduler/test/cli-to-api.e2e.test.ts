@@ -72,7 +72,7 @@ journey(
           await fileScheduler.setClock('2026-06-01T02:00:00Z')
           const triggered = await runCli(fileScheduler.url, ADMIN_KEY, ['trigger'])
           expect(triggered.json()).toMatchObject({ triggered: 1 })
-          const processed = await runCli(fileScheduler.url, ADMIN_KEY, ['process', '--limit', '5'])
+          const processed = await runCli(fileScheduler.url, ADMIN_KEY, ['process', '--limit', '5', '--wait'])
           expect(processed.json()).toMatchObject({ processed: [{ config_id: configId, state: 'COMPLETED' }] })
           const runs = await fileScheduler.admin
             .as(apiKey)
@@ -80,6 +80,8 @@ journey(
           expect(runs.map((r) => [r.config_id, r.state, r.transitions.join(' → ')])).toEqual([
             [configId, 'COMPLETED', 'SCHEDULED → PENDING → RUNNING → COMPLETED'],
           ])
+          const settled = await runCli(fileScheduler.url, ADMIN_KEY, ['wait'])
+          expect(settled.json()).toMatchObject({ waited_for: [], RUNNING: 0, COMPLETED: 1 })
           const cliRuns = await runCli(fileScheduler.url, apiKey, ['runs', '--state', 'COMPLETED'])
           expect(cliRuns.json<RunRow[]>().map((r) => r.run_id)).toEqual(runs.map((r) => r.run_id))
         },

@@ -36,7 +36,7 @@ describe('credentials encrypted through Vault transit', {
     })
     await vaultScheduler.setClock('2026-06-01T02:00:00Z')
     await admin.post('/api/v1/scheduler/trigger')
-    await admin.post('/api/v1/scheduler/process', { limit: 1 })
+    await admin.post('/api/v1/scheduler/process', { limit: 1, wait: true })
     const results = await database.query(
       "SELECT summary->>'credentials' AS credentials FROM pipeline_results",
     )

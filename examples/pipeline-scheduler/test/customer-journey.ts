@@ -46,7 +46,7 @@ export function customerJourney(spec: CustomerSpec): void {
             '/api/v1/scheduler/trigger',
           )
           expect(triggered.queued.map((q) => q.customer_id)).toEqual(spec.pipelines.map(() => spec.name))
-          await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+          await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10, wait: true })
           const all = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled')
           expect(all.map((r) => [r.customer_id, r.state])).toEqual(
             spec.pipelines.map(() => [spec.name, 'COMPLETED']),

@@ -38,36 +38,48 @@ journey('a worker loses its database mid-run', { tags: ['e2e', 'tier3', 'require
         await worker.setClock(SLOT)
         const held = customer.configs.usage_b as string
         await worker.admin.post(`/api/v1/admin/pipelines/${held}/hold`)
-        const processing = worker.admin.post<{
-          processed: Array<RunRow & { retry?: { retry_attempt: number; scheduled_time: string } }>
-        }>('/api/v1/scheduler/process', { limit: 10 })
+        // Processing claims all four RUNNING and hands them to the worker's workers; the held one
+        // waits inside its transaction, the three others are let finish before the cut.
+        const { processed } = await worker.admin.post<{ processed: RunRow[] }>('/api/v1/scheduler/process', {
+          limit: 10,
+        })
+        expect(processed.map((r) => r.state)).toEqual(Array(4).fill('RUNNING'))
         await worker.admin.post(`/api/v1/admin/pipelines/${held}/reached`)
-        const running = await fileScheduler.admin.get<RunRow[]>(
-          `/api/v1/scheduler/scheduled?config_id=${held}&state=RUNNING`,
-        )
-        expect(running).toHaveLength(1)
+        const heldRunId = processed.find((r) => r.config_id === held)?.run_id as string
+        const others = processed.filter((r) => r.run_id !== heldRunId).map((r) => r.run_id)
+        await worker.admin.post('/api/v1/scheduler/wait', { run_ids: others })
+        const running = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled?state=RUNNING')
+        expect(running.map((r) => r.run_id)).toEqual([heldRunId])
         proxy.cut()
         await worker.admin.post(`/api/v1/admin/pipelines/${held}/release`)
         proxy.restore()
-        const { processed } = await processing
-        const failed = processed.find((r) => r.config_id === held)
+        await worker.admin.post('/api/v1/scheduler/wait', { run_ids: [heldRunId] })
+        const runs = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled')
+        const failed = runs.find((r) => r.run_id === heldRunId)
         expect(failed?.state).toBe('FAILED')
         expect(failed?.error_message).toMatch(/connection/i)
-        expect(failed?.retry).toMatchObject({ retry_attempt: 1, scheduled_time: '2026-06-01T01:01:00.000Z' })
-        expect(processed.filter((r) => r.state === 'COMPLETED')).toHaveLength(3)
+        expect(runs.filter((r) => r.config_id === held && r.retry_attempt === 1)).toMatchObject([
+          { state: 'SCHEDULED', scheduled_time: '2026-06-01T01:01:00.000Z', slot_time: SLOT },
+        ])
+        expect(
+          runs
+            .filter((r) => r.state === 'COMPLETED')
+            .map((r) => r.run_id)
+            .sort(),
+        ).toEqual(others.sort())
         // The failed run's work was rolled back with its connection.
         const { rows } = await fileDatabase.query('SELECT 1 FROM pipeline_results WHERE run_id = $1', [
-          failed?.run_id,
+          heldRunId,
         ])
         expect(rows).toEqual([])
-        return { held, failedRunId: failed?.run_id as string }
+        return { held, failedRunId: heldRunId }
       },
     )
     .step(
       'after recovery every slot completed exactly once',
       async ({ held, failedRunId }, { fileScheduler, fileDatabase }) => {
         await fileScheduler.setClock('2026-06-01T01:01:00Z')
-        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10, wait: true })
         const runs = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled')
         const failed = runs.find((r) => r.run_id === failedRunId)
         expect(failed?.transitions).toEqual(['SCHEDULED', 'PENDING', 'RUNNING', 'FAILED'])

@@ -62,20 +62,30 @@ export function schedulingJourney({ breakPhase3 = false }: SchedulingJourneyOpti
         expect(rows).toHaveLength(6)
         for (const row of rows) expect(['SCHEDULED', 'PENDING']).toContain(row.state)
       })
-      .step('phase 3: queue processing', async (_state, { fileScheduler }) => {
+      .step('phase 3: queue processing', async ({ acme, globex }, { fileScheduler }) => {
         const before = await fileScheduler.admin.get<{ queue_length: number }>(
           '/api/v1/scheduler/queue/status',
         )
         expect(before.queue_length).toBe(6)
+        // Each pipeline's run is held mid-run (inside its transaction) until phase 5 lets it finish,
+        // so phase 4 sees the runs the workers are running, not the moment one happened to end.
+        for (const customer of [acme, globex])
+          for (const configId of Object.values(customer.configs))
+            await fileScheduler.admin.post(`/api/v1/admin/pipelines/${configId}/hold`)
         const processed = await fileScheduler.admin.post<{
-          processed: Array<{ run_id: string }>
+          processed: Array<{ run_id: string; state: string; lease_expires_at: string }>
           queue_length_after: number
         }>('/api/v1/scheduler/process', { limit: breakPhase3 ? 0 : 5 })
         expect(processed.processed).toHaveLength(5)
+        // Processing answers once it has claimed: every claimed run is RUNNING, under a lease.
+        for (const run of processed.processed) {
+          expect(run.state).toBe('RUNNING')
+          expect(run.lease_expires_at).toBe('2026-06-01T03:05:00.000Z')
+        }
         const all = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled')
         for (const { run_id } of processed.processed) {
           const run = all.find((r) => r.run_id === run_id)
-          expect(run?.transitions.slice(0, 3)).toEqual(['SCHEDULED', 'PENDING', 'RUNNING'])
+          expect(run?.transitions).toEqual(['SCHEDULED', 'PENDING', 'RUNNING'])
         }
         const after = await fileScheduler.admin.get<{ queue_length: number }>(
           '/api/v1/scheduler/queue/status',
@@ -83,28 +93,61 @@ export function schedulingJourney({ breakPhase3 = false }: SchedulingJourneyOpti
         expect(after.queue_length).toBe(1)
         expect(after.queue_length).toBeLessThan(before.queue_length)
         expect(processed.queue_length_after).toBe(after.queue_length)
+        return { runningIds: processed.processed.map((r) => r.run_id).sort() }
       })
-      .step('phase 4: state management', async ({ acme, globex }, { fileScheduler }) => {
+      .step('phase 4: state management', async ({ acme, globex, runningIds }, { fileScheduler }) => {
+        // The queue is taken in order of scheduled time, then of queueing (acme's before globex's):
+        // 00:00 (both), 02:00 (both), then acme's 03:00; globex's hourly 03:00 is yet to run.
         const yetToRun = await fileScheduler.admin.get<RunRow[]>(
           '/api/v1/scheduler/scheduled?state=SCHEDULED',
         )
-        expect(yetToRun).toHaveLength(1)
+        expect(yetToRun.map((r) => [r.customer_id, r.config_id])).toEqual([
+          [globex.customer_id, globex.configs.openai_usage_tracking],
+        ])
         const running = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled?state=RUNNING')
-        // A worker runs each run it claims to its end before it answers, so none is left running.
-        expect(running).toEqual([])
-        for (const customer of [acme, globex]) {
+        expect(running.map((r) => r.run_id).sort()).toEqual(runningIds)
+        expect(
+          runs(running, acme.customer_id)
+            .map((r) => r.config_id)
+            .sort(),
+        ).toEqual(Object.values(acme.configs).sort())
+        expect(
+          runs(running, globex.customer_id)
+            .map((r) => r.config_id)
+            .sort(),
+        ).toEqual([globex.configs.gcp_cost_billing, globex.configs.azure_compliance_check].sort())
+        const expected = new Map<typeof acme, Record<string, number>>([
+          [acme, { RUNNING: 3 }],
+          [globex, { RUNNING: 2, SCHEDULED: 1 }],
+        ])
+        for (const [customer, counts] of expected) {
           const status = await customer.api.get<{
             configured_pipelines: number
             runs: Record<string, number>
           }>(`/api/v1/customers/${customer.customer_id}/status`)
           expect(status.configured_pipelines).toBe(3)
-          const mine = await customer.api.get<RunRow[]>('/api/v1/scheduler/scheduled')
-          expect(mine.every((r) => r.customer_id === customer.customer_id)).toBe(true)
-          expect(Object.values(status.runs).reduce((a, b) => a + b, 0)).toBe(mine.length)
+          expect(status.runs).toEqual(counts)
+          const mine = await customer.api.get<RunRow[]>('/api/v1/scheduler/scheduled?state=RUNNING')
+          expect(mine.map((r) => r.customer_id)).toEqual(Array(counts.RUNNING).fill(customer.customer_id))
+          const queue = await customer.api.get<Record<string, number>>('/api/v1/scheduler/queue/status')
+          expect(queue).toMatchObject({ RUNNING: counts.RUNNING, queue_length: counts.SCHEDULED ?? 0 })
         }
       })
       .step('phase 5: pipeline completion', async ({ acme, globex }, { fileScheduler, fileDatabase }) => {
-        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+        for (const customer of [acme, globex])
+          for (const configId of Object.values(customer.configs))
+            await fileScheduler.admin.post(`/api/v1/admin/pipelines/${configId}/release`)
+        const processed = await fileScheduler.admin.post<{ processed: Array<{ config_id: string }> }>(
+          '/api/v1/scheduler/process',
+          { limit: 10 },
+        )
+        expect(processed.processed.map((r) => r.config_id)).toEqual([globex.configs.openai_usage_tracking])
+        // Wait for the pipelines to complete: the service answers once no run runs on its workers.
+        const settled = await fileScheduler.admin.post<{ waited_for: string[]; RUNNING: number }>(
+          '/api/v1/scheduler/wait',
+          { timeout_ms: 120_000 },
+        )
+        expect(settled.RUNNING).toBe(0)
         const all = await fileScheduler.admin.get<RunRow[]>('/api/v1/scheduler/scheduled?date=2026-06-01')
         expect(all.map((r) => r.state)).toEqual(Array(6).fill('COMPLETED'))
         for (const run of all)
@@ -150,7 +193,7 @@ export function schedulingJourney({ breakPhase3 = false }: SchedulingJourneyOpti
           expect(skip.error_message).toContain('quota exceeded')
         }
         expect(runs(triggered.queued as RunRow[], globex.customer_id).length).toBeGreaterThan(0)
-        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10, wait: true })
         const acmeToday = await acme.api.get<RunRow[]>('/api/v1/scheduler/scheduled?date=2026-06-08')
         expect(acmeToday.filter((r) => r.state === 'COMPLETED')).toHaveLength(1)
         expect(acmeToday.filter((r) => r.error_message?.includes('quota exceeded'))).toHaveLength(2)
@@ -162,7 +205,7 @@ export function schedulingJourney({ breakPhase3 = false }: SchedulingJourneyOpti
         })
         await fileScheduler.setClock('2026-06-08T04:00:00Z')
         await fileScheduler.admin.post('/api/v1/scheduler/trigger')
-        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10, wait: true })
         const attempts = await globex.api.get<RunRow[]>(
           `/api/v1/scheduler/scheduled?config_id=${openai}&date=2026-06-08`,
         )
@@ -175,7 +218,7 @@ export function schedulingJourney({ breakPhase3 = false }: SchedulingJourneyOpti
         expect(slot[1]?.scheduled_time).toBe('2026-06-08T04:01:00.000Z')
         // The retry runs once its time has come, and completes.
         await fileScheduler.setClock('2026-06-08T04:01:00Z')
-        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10 })
+        await fileScheduler.admin.post('/api/v1/scheduler/process', { limit: 10, wait: true })
         const retried = await globex.api.get<RunRow[]>(
           `/api/v1/scheduler/scheduled?config_id=${openai}&state=COMPLETED`,
         )
