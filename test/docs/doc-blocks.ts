@@ -246,3 +246,87 @@ export function writeProject(
   for (const [file, text] of files) write(join(dir, file), text)
   return [...files.keys()].sort()
 }
+
+/**
+ * The blocks of a document that show what Testbed's reporter prints: plain ``` blocks whose first
+ * line is a section heading (` Journeys`, ` Faults injected`), as the reporter indents it.
+ */
+export function reportBlocks(doc: string, root = repoRoot): DocBlock[] {
+  return readBlocks(doc, root).filter((b) => b.lang === '' && /^ \S/.test(b.code))
+}
+
+/**
+ * A `sh` block's command (`VAR=value npx vitest run args…`) and the report lines its comments show
+ * under it (`#  Skipped, with reasons`), without the `# `.
+ */
+export interface ShownCommand {
+  env: Record<string, string>
+  args: string[]
+  printed: string
+}
+
+export function shownCommands(doc: string, root = repoRoot): ShownCommand[] {
+  const commands: ShownCommand[] = []
+  for (const block of readBlocks(doc, root).filter((b) => b.lang === 'sh')) {
+    for (const line of block.code.split('\n')) {
+      if (line.startsWith('#')) {
+        const last = commands.at(-1)
+        if (last) last.printed += `${line.replace(/^# ?/, '')}\n`
+        continue
+      }
+      const words = [...line.replace(/\s+#.*$/, '').matchAll(/'([^']*)'|(\S+)/g)].map(
+        (m) => m[1] ?? m[2] ?? '',
+      )
+      const env: Record<string, string> = {}
+      while (/^\w+=/.test(words[0] ?? '')) {
+        const [name = '', ...value] = (words.shift() as string).split('=')
+        env[name] = value.join('=')
+      }
+      if (words.slice(0, 3).join(' ') === 'npx vitest run')
+        commands.push({ env, args: words.slice(3), printed: '' })
+    }
+  }
+  return commands
+}
+
+const DURATION = /\d+\.\d+ s/
+const indentOf = (line: string) => line.length - line.trimStart().length
+
+/** A shown report line as a pattern: its durations (`0.21 s`) stand for any duration. */
+function linePattern(line: string): RegExp {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`^${line.split(DURATION).map(literal).join(DURATION.source)}$`)
+}
+
+/**
+ * What of a shown report is not in the printed one, by entry: each of the shown sections (a line
+ * indented by one space) must be printed, and each of its entries (a line indented by three spaces,
+ * with the deeper lines under it, such as a journey's heading and its rows) printed in that section,
+ * its lines together and in order. Other sections and entries may be printed besides.
+ */
+export function missingFromReport(shown: string, printed: string): string[] {
+  const sections: Array<{ heading: string; entries: string[][] }> = []
+  for (const line of shown.split('\n').filter((l) => l.trim())) {
+    const indent = indentOf(line)
+    if (indent <= 1) sections.push({ heading: line, entries: [] })
+    else if (indent <= 3) sections.at(-1)?.entries.push([line])
+    else sections.at(-1)?.entries.at(-1)?.push(line)
+  }
+  const out = printed.split('\n')
+  const missing: string[] = []
+  for (const { heading, entries } of sections) {
+    const start = out.indexOf(heading)
+    if (start < 0) {
+      missing.push(`the section '${heading.trim()}'`)
+      continue
+    }
+    const end = out.findIndex((l, i) => i > start && (indentOf(l) <= 1 || !l.trim()))
+    const section = out.slice(start + 1, end < 0 ? undefined : end)
+    for (const entry of entries) {
+      const patterns = entry.map(linePattern)
+      const found = section.some((_, i) => patterns.every((p, k) => p.test(section[i + k] ?? '')))
+      if (!found) missing.push(`in '${heading.trim()}': ${entry.join('\n')}`)
+    }
+  }
+  return missing
+}
