@@ -45,6 +45,19 @@ export { TestbedReporter } from './node/reporter.js'
 export type { ContainerPorts, PublishedPort } from './node/restartable-container.js'
 export { ServiceHub } from './node/service-hub.js'
 export { containerImage } from './node/service-variables.js'
+export { whyNotLive } from './node/up-state/liveness.js'
+export { type UpReuse, upReuse } from './node/up-state/run-reuse.js'
+export {
+  CorruptState,
+  checkoutOf,
+  readState,
+  removeState,
+  STATE_FILE,
+  statePath,
+  type UpService,
+  type UpState,
+  writeState,
+} from './node/up-state/state-file.js'
 export { NotApplicable, ProbeRefused } from './shared/errors.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
 export { processSingleton } from './shared/process-singleton.js'

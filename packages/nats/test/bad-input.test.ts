@@ -94,7 +94,7 @@ describe('bad input gets one clear error, and nothing is left running', {
   test('an unknown provider name in TESTBED_NATS_PROVIDERS', async () => {
     const started = await startNats({ TESTBED_NATS_PROVIDERS: 'binary,embedded' })
     expect(reasonOf(started)).toBe(
-      'nats misconfigured: TESTBED_NATS_PROVIDERS names unknown provider(s) embedded; nats has: env, container, binary',
+      'nats misconfigured: TESTBED_NATS_PROVIDERS names unknown provider(s) embedded; nats has: env, container, binary, and up (from testbed up)',
     )
   })
 })

@@ -119,12 +119,12 @@ describe('bad input gets one clear error, and nothing is left running', { tags: 
   test('an unknown provider name in TESTBED_POSTGRES_PROVIDERS, and an empty list', async () => {
     const started = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: 'binary,podman' })
     expect(reasonOf(started)).toBe(
-      'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS names unknown provider(s) podman; postgres has: env, container, binary, embedded',
+      'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS names unknown provider(s) podman; postgres has: env, container, binary, embedded, and up (from testbed up)',
     )
     const empty = await startPostgres({ TESTBED_POSTGRES_PROVIDERS: ' , ' })
     expect(empty.status.state).toBe('broken')
     expect(reasonOf(empty)).toBe(
-      'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS is set to " , ", which names no provider; postgres has: env, container, binary, embedded',
+      'postgres misconfigured: TESTBED_POSTGRES_PROVIDERS is set to " , ", which names no provider; postgres has: env, container, binary, embedded, and up (from testbed up)',
     )
   })
 })

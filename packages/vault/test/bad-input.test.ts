@@ -54,7 +54,7 @@ describe('bad Vault input gets one clear error', { tags: ['tier2'] }, () => {
     const started = await startVault({ TESTBED_VAULT_PROVIDERS: '' })
     expect(started.status.state).toBe('broken')
     expect(reasonOf(started)).toBe(
-      'vault misconfigured: TESTBED_VAULT_PROVIDERS is set to "", which names no provider; vault has: env, container, binary, embedded',
+      'vault misconfigured: TESTBED_VAULT_PROVIDERS is set to "", which names no provider; vault has: env, container, binary, embedded, and up (from testbed up)',
     )
     expect(await stopAndCheck(started)).toEqual([])
   })

@@ -40,6 +40,9 @@ export interface Testbed {
    */
   plugins: Plugin[]
   pipelines: Record<string, PipelineOptions>
+  /** The services, as registered: what `testbed up` and `testbed doctor` read. */
+  // biome-ignore lint/suspicious/noExplicitAny: each service has its own connection type
+  services: ServiceDefinition<any, any>[]
   reporter: TestbedReporter
 }
 
@@ -102,5 +105,5 @@ export function defineTestbed(options: TestbedOptions): Testbed {
       },
     }
   })
-  return { projects, plugins: [plugin], pipelines, reporter }
+  return { projects, plugins: [plugin], pipelines, services: options.services, reporter }
 }

@@ -144,6 +144,7 @@ export class TestbedReporter implements Reporter {
     const statuses = this.hub?.settled ?? []
     const lines = [
       ...serviceTable(statuses),
+      ...(statuses.length && this.hub?.upNote ? [` testbed up: ${this.hub.upNote}`] : []),
       ...skipReasons(tests),
       ...flakyTests(tests),
       ...journeyTables(modules),

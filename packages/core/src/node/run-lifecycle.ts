@@ -3,6 +3,7 @@ import { processSingleton } from '../shared/process-singleton.js'
 import type { ServiceDefinition } from './define-service.js'
 import { HubServer } from './hub-server.js'
 import { ServiceHub } from './service-hub.js'
+import { upReuse } from './up-state/run-reuse.js'
 
 export interface Run {
   hub: ServiceHub
@@ -17,6 +18,7 @@ const current = processSingleton('run', (): { run?: Promise<Run> } => ({}))
 export function joinRun(vitest: Vitest, services: readonly ServiceDefinition<unknown>[]): Promise<Run> {
   current.run ??= (async () => {
     const hub = new ServiceHub()
+    hub.offerUp(await upReuse(vitest.config.root))
     const server = new HubServer(hub)
     await server.listen()
     vitest.onClose(async () => {

@@ -80,13 +80,13 @@ describe('a provider list that leaves nothing to try is a misconfiguration', { t
     const status = await start(demo(), { TESTBED_DEMO_PROVIDERS: value })
     expect(status.state).toBe('broken') // fails, never skips
     expect(reason(status)).toBe(
-      `demo misconfigured: TESTBED_DEMO_PROVIDERS is set to ${JSON.stringify(value)}, which names no provider; demo has: env, embedded`,
+      `demo misconfigured: TESTBED_DEMO_PROVIDERS is set to ${JSON.stringify(value)}, which names no provider; demo has: env, embedded, and up (from testbed up)`,
     )
   })
 
   test('a provider named twice, and a definition without providers', async () => {
     expect(reason(await start(demo(), { TESTBED_DEMO_PROVIDERS: 'env,embedded,env' }))).toBe(
-      'demo misconfigured: TESTBED_DEMO_PROVIDERS names env more than once; demo has: env, embedded',
+      'demo misconfigured: TESTBED_DEMO_PROVIDERS names env more than once; demo has: env, embedded, and up (from testbed up)',
     )
     expect(reason(await start({ ...demo(), providers: [] }))).toBe(
       'demo misconfigured: demo has no providers: its definition lists none',

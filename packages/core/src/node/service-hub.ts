@@ -5,12 +5,14 @@ import {
   reasonFromError,
   type ServiceStatus,
 } from '../shared/service-status.js'
-import type { Provider, ServiceDefinition } from './define-service.js'
+import { existingServerReadiness, type Provider, type ServiceDefinition } from './define-service.js'
 import { AttemptScope } from './provider-context.js'
 import { type ReadinessPolicy, waitUntilReady } from './readiness.js'
 import { Reaper } from './reaper.js'
 import { RestartRefused } from './restart-refused.js'
 import { serviceVariable } from './service-variables.js'
+import type { UpReuse } from './up-state/run-reuse.js'
+import type { UpState } from './up-state/state-file.js'
 
 export type HubEvent =
   | { type: 'starting'; service: string; provider: string }
@@ -22,13 +24,16 @@ export type HubEvent =
  * leaves nothing to try (empty, blank, only commas) or names what the service does not have is a
  * misconfiguration: trying nothing would skip every test with no reason at all.
  */
-function providerOrder<C>(definition: ServiceDefinition<C>): Provider<C>[] {
-  const known = definition.providers.map((p) => p.kind)
-  if (!known.length) throw new Error(`${definition.name} has no providers: its definition lists none`)
+function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<C>): Provider<C>[] {
+  if (!definition.providers.length)
+    throw new Error(`${definition.name} has no providers: its definition lists none`)
+  const all = [up, ...definition.providers]
+  const known = all.map((p) => p.kind)
   const variable = serviceVariable(definition.name, 'PROVIDERS')
   const raw = process.env[variable]
-  if (raw === undefined) return definition.providers
-  const valid = `${definition.name} has: ${known.join(', ')}`
+  // `up` goes first where `testbed up` offers the service; a variable that leaves it out means not to.
+  if (raw === undefined) return upOffers(up) ? all : definition.providers
+  const valid = `${definition.name} has: ${definition.providers.map((p) => p.kind).join(', ')}, and up (from testbed up)`
   const wanted = raw
     .split(',')
     .map((s) => s.trim())
@@ -40,7 +45,30 @@ function providerOrder<C>(definition: ServiceDefinition<C>): Provider<C>[] {
   const twice = wanted.filter((kind, i) => wanted.indexOf(kind) !== i)
   if (twice.length)
     throw new Error(`${variable} names ${[...new Set(twice)].join(', ')} more than once; ${valid}`)
-  return wanted.map((kind) => definition.providers.find((p) => p.kind === kind) as Provider<C>)
+  return wanted.map((kind) => all.find((p) => p.kind === kind) as Provider<C>)
+}
+
+const offered = new WeakSet<Provider<unknown>>()
+const upOffers = (provider: Provider<unknown>) => offered.has(provider)
+
+/** The `up` provider: the service as `testbed up --detach` holds it, or NotApplicable. */
+function upProvider(name: string, up: UpState | undefined): Provider<unknown> {
+  const service = up?.services.find((s) => s.name === name)
+  const provider: Provider<unknown> = {
+    kind: 'up',
+    async start() {
+      if (!up) throw new NotApplicable('no testbed up of this checkout is running')
+      if (!service) throw new NotApplicable(`testbed up (pid ${up.pid}) does not hold ${name}`)
+      return {
+        connection: service.found,
+        detail: `testbed up, pid ${up.pid}, since ${service.since} (${service.provider}${service.detail ? `: ${service.detail}` : ''})`,
+        ...(service.emulated && { emulated: service.emulated }),
+        readiness: existingServerReadiness,
+      }
+    },
+  }
+  if (service) offered.add(provider)
+  return provider
 }
 
 /**
@@ -87,6 +115,16 @@ export class ServiceHub {
   >()
   private readonly restarts = new Map<string, Promise<void>>()
   readonly settled: ServiceStatus[] = []
+  /** The services of `testbed up --detach` this run may use (see `offerUp`). */
+  private up: UpState | undefined
+  /** What the service table says about `testbed up`: what it offered, or why it was not used. */
+  upNote: string | undefined
+
+  /** Lets services come from a live `testbed up` (provider `up`, tried first), before any start. */
+  offerUp(reuse: UpReuse): void {
+    this.up = reuse.state
+    this.upNote = reuse.note
+  }
 
   register(definition: ServiceDefinition<unknown>): void {
     const existing = this.definitions.get(definition.name)
@@ -137,7 +175,7 @@ export class ServiceHub {
     const began = performance.now()
     let providers: Provider<unknown>[]
     try {
-      providers = providerOrder(definition)
+      providers = providerOrder(definition, upProvider(name, this.up))
     } catch (error) {
       return { name, state: 'broken', reason: `${name} misconfigured: ${reasonFromError(error)}`, attempts }
     }
@@ -245,6 +283,10 @@ export class ServiceHub {
     if (status.state !== 'ready')
       throw new RestartRefused(`cannot restart ${name}: it is not running (${status.reason})`)
     const owner = this.owners.get(name)
+    if (status.provider === 'up')
+      throw new RestartRefused(
+        `${name} comes from testbed up (${status.detail}): this run did not start it, so it cannot restart it`,
+      )
     if (status.provider === 'env') {
       const from = status.detail?.replace(/^from /, '')
       throw new RestartRefused(
