@@ -104,7 +104,7 @@ describe("what a document shows Testbed's reporter printing", { tags: ['tier1'] 
     'testbed: postgres ready via env in 0.01 s',
     '',
     ' Flaky (passed on a retry)',
-    '   ⚠ deploy > roll out (1 retries)',
+    '   ⚠ deploy > roll out (1 retry)',
     '   ⚠ queue > process (2 retries)',
     ' Journeys',
     '   [main] checkout: 1 passed, 1 failed, 0 skipped, 12.3 s',

@@ -105,7 +105,7 @@ describe('gating on markers', { tags: ['tier2'] }, () => {
     const run = await runVitest({ fixture: gating, args: ['--project', 'lenient'] })
     expect(run.status('flaky until its retry')).toBe('passed')
     expect(run.status('a slow tier3 test gets the slow budget')).toBe('passed')
-    expect(run.stderr).toContain(' Flaky (passed on a retry)\n   ⚠ flaky until its retry (1 retries)')
+    expect(run.stderr).toContain(' Flaky (passed on a retry)\n   ⚠ flaky until its retry (1 retry)')
   })
 
   test('only a file with a test that needs a service gets the per-test gate (a hook Vitest reports)', async () => {

@@ -245,7 +245,10 @@ function flakyTests(tests: readonly TestCase[]): string[] {
   return flaky.length
     ? [
         ' Flaky (passed on a retry)',
-        ...flaky.map((t) => `   ⚠ ${t.fullName} (${t.diagnostic()?.retryCount} retries)`),
+        ...flaky.map((t) => {
+          const retries = t.diagnostic()?.retryCount ?? 0
+          return `   ⚠ ${t.fullName} (${retries} ${retries === 1 ? 'retry' : 'retries'})`
+        }),
       ]
     : []
 }
