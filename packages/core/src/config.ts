@@ -39,6 +39,7 @@ export {
 export { testcontainersOf } from './node/helpers/testcontainers-of.js'
 export { hostBinaries } from './node/host-binaries-service.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
+export { servicesOfPipeline } from './node/pipeline-services.js'
 export type { ProviderContext } from './node/provider-context.js'
 export { defaultReadiness, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'

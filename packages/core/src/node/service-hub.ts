@@ -132,6 +132,11 @@ export class ServiceHub {
     this.definitions.set(definition.name, definition)
   }
 
+  /** What the provider of a ready service found before provisioning (what `testbed up` records). */
+  found(name: string): unknown {
+    return this.owners.get(name)?.found
+  }
+
   on(listener: (event: HubEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
