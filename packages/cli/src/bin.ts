@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npx testbed <command>`: parsing (cac) and exit statuses here; each command in commands/.
+import { readFileSync } from 'node:fs'
+import { cac } from 'cac'
+import { CliError } from './cli-error.js'
+import { runDoctor } from './commands/doctor.js'
+import { runDown } from './commands/down.js'
+import { runEnv } from './commands/env.js'
+import { runStatus } from './commands/status.js'
+import { runUp } from './commands/up.js'
+import { EXPORT_FORMATS, parseFormat } from './exports-format.js'
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
+
+const cli = cac('testbed')
+const formats = EXPORT_FORMATS.join('|')
+
+cli
+  .command(
+    'up [...services]',
+    'start and provision services as a test run does, print their exports, and hold them',
+  )
+  .option('--pipeline <name>', 'the services this pipeline needs (default: every registered service)')
+  .option('--format <format>', `how to print the exports: ${formats}`, { default: 'sh' })
+  .option('--detach', 'leave the services running in the background (testbed down stops them)')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .example('testbed up postgres redis nats')
+  .example('testbed up vault auth0 --detach && npx vitest --project enterprise')
+  .action((services: string[], o) =>
+    runUp(services, {
+      cwd: process.cwd(),
+      config: o.config,
+      pipeline: o.pipeline,
+      format: parseFormat(o.format),
+      detach: Boolean(o.detach),
+    }),
+  )
+
+cli
+  .command('down', 'stop what testbed up --detach started (idempotent; removes a stale state file)')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .action((o) => runDown({ cwd: process.cwd(), config: o.config }))
+
+cli
+  .command('status', 'what testbed up holds: service, provider, endpoint (secrets redacted), since when')
+  .option('--json', 'as JSON')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .action((o) => runStatus({ cwd: process.cwd(), config: o.config, json: Boolean(o.json) }))
+
+cli
+  .command('env [...services]', 'the exports of what testbed up holds')
+  .option('--format <format>', `how to print them: ${formats}`, { default: 'sh' })
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .action((services: string[], o) =>
+    runEnv(services, { cwd: process.cwd(), config: o.config, format: parseFormat(o.format) }),
+  )
+
+cli
+  .command('doctor', 'what this machine can provide: every provider of every service, Docker, Compose, Node')
+  .option('--json', 'as JSON')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .action((o) => runDoctor({ cwd: process.cwd(), config: o.config, json: Boolean(o.json) }))
+
+cli.help()
+cli.version(version)
+
+async function main(): Promise<number> {
+  cli.parse(process.argv, { run: false })
+  if (!cli.matchedCommand && !cli.args.length) {
+    if (!cli.options.help && !cli.options.version) cli.outputHelp()
+    return cli.options.help || cli.options.version ? 0 : 2
+  }
+  if (!cli.matchedCommand)
+    throw new CliError(
+      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor; see testbed --help)`,
+      2,
+    )
+  return (await cli.runMatchedCommand()) ?? 0
+}
+
+main().then(
+  (code: number) => {
+    process.exitCode = code
+  },
+  (error: Error) => {
+    // cac's own errors (an unknown option, a missing value) are usage errors.
+    const usage = error.name === 'CACError'
+    process.stderr.write(`testbed: ${error.message}${usage ? ' (see testbed --help)' : ''}\n`)
+    process.exitCode = error instanceof CliError ? error.exitCode : usage ? 2 : 1
+  },
+)
