@@ -153,3 +153,18 @@ export function alive(pid: number): boolean {
     return false
   }
 }
+
+/** The background processes of `testbed up --detach` running for checkout `dir`. */
+export function holdersOf(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        return cmdline.includes('holder/main.js') && cmdline.includes(JSON.stringify(dir))
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
