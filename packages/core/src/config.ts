@@ -10,7 +10,12 @@ export {
   type ComposeStackOptions,
   composeStack,
 } from './node/compose/compose-stack.js'
-export type { ProvidedInstance, Provider, ServiceDefinition } from './node/define-service.js'
+export type {
+  ProvidedInstance,
+  Provider,
+  ProviderDiagnosis,
+  ServiceDefinition,
+} from './node/define-service.js'
 export {
   declaredService,
   defineService,
@@ -24,6 +29,22 @@ export {
   type Testbed,
   type TestbedOptions,
 } from './node/define-testbed.js'
+export { diagnoseContainer } from './node/diagnosis/container-diagnosis.js'
+export {
+  diagnoseService,
+  NO_CHECK,
+  type ProviderCheck,
+  type ServiceDiagnosis,
+} from './node/diagnosis/diagnose-service.js'
+export { diagnoseDiscovery } from './node/diagnosis/discovery.js'
+export {
+  type DockerEngineInfo,
+  dockerEngineInfo,
+  dockerHasImage,
+} from './node/diagnosis/docker-engine-info.js'
+export { packagesFound } from './node/diagnosis/package-versions.js'
+export { programsFound, programVersion } from './node/diagnosis/program-version.js'
+export { redactValue, setVariables } from './node/diagnosis/redacted-variables.js'
 export { dockerEngine } from './node/docker-service.js'
 export { type ServerProcess, unprivilegedIds } from './node/helpers/child-process.js'
 export { type DockerEngine, probeDocker } from './node/helpers/docker-probe.js'

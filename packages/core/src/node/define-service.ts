@@ -44,6 +44,21 @@ export const existingServerReadiness: Partial<ReadinessPolicy> = {
   },
 }
 
+/**
+ * What a provider's `diagnose` says of this machine, for `testbed doctor`. Everything here is printed:
+ * secrets redacted (`postgres://app:***@db:5432/app`, a token as `***`).
+ */
+export interface ProviderDiagnosis {
+  /** Whether the provider applies here: a run would try it rather than skip it. */
+  applicable: boolean
+  /** Why (not), in the words of a run's skip reason: "neither DATABASE_URL nor PGHOST is set". */
+  reason: string
+  /** What it found: binaries and their versions, images, variables that are set. */
+  found?: Record<string, string>
+  /** It applies, but starting it would fail as configured (a `DATABASE_URL` that does not parse). */
+  problem?: string
+}
+
 export interface Provider<Connection> {
   kind: ProviderKind
   /**
@@ -57,6 +72,12 @@ export interface Provider<Connection> {
    * `ctx` so it is released on teardown, on Ctrl-C, and when the main process dies.
    */
   start(ctx: ProviderContext): Promise<ProvidedInstance<Connection>>
+  /**
+   * Whether this provider applies here and what it found, for `testbed doctor`, without starting
+   * anything (no server, no container): it looks at variables, binaries and their `--version`, the
+   * Docker engine and the image. Reuse the discovery `start` does. `signal` aborts a check that hangs.
+   */
+  diagnose?(signal: AbortSignal): Promise<ProviderDiagnosis>
 }
 
 /**
@@ -99,6 +120,9 @@ export function declaredService(name: string, reason: string): ServiceDefinition
         kind: 'plugin',
         async start() {
           throw new NotApplicable(reason)
+        },
+        async diagnose() {
+          return { applicable: false, reason }
         },
       },
     ],

@@ -1,4 +1,5 @@
 import { defineService, type ServiceDefinition } from './define-service.js'
+import { dockerEngineInfo } from './diagnosis/docker-engine-info.js'
 import { type DockerEngine, dockerOrNotApplicable } from './helpers/docker-probe.js'
 
 /**
@@ -14,6 +15,18 @@ export function dockerEngine(): ServiceDefinition<DockerEngine> {
         kind: 'env',
         async start() {
           return { connection: await dockerOrNotApplicable() }
+        },
+        async diagnose() {
+          try {
+            const engine = await dockerEngineInfo()
+            return {
+              applicable: true,
+              reason: `the Docker engine at ${engine.host} answers`,
+              found: { engine: `Docker ${engine.version}, API ${engine.apiVersion} (${engine.os})` },
+            }
+          } catch (error) {
+            return { applicable: false, reason: (error as Error).message }
+          }
         },
       },
     ],

@@ -1,5 +1,8 @@
+import { join } from 'node:path'
 import { NotApplicable } from '../shared/errors.js'
 import { defineService, type ServiceDefinition } from './define-service.js'
+import { diagnoseDiscovery } from './diagnosis/discovery.js'
+import { programsFound } from './diagnosis/program-version.js'
 import { findBinaryDir } from './helpers/find-binary.js'
 
 /**
@@ -11,6 +14,14 @@ export function hostBinaries(
   binaries: string[],
   extraDirs: () => string[] = () => [],
 ): ServiceDefinition<string> {
+  const find = (): string => {
+    const dir = findBinaryDir(binaries, extraDirs())
+    if (!dir)
+      throw new NotApplicable(
+        `${binaries.join(' and ')} not found on PATH${extraDirs().length ? ` or in ${extraDirs().join(', ')}` : ''}`,
+      )
+    return dir
+  }
   return defineService<string>({
     name,
     description: `${binaries.join(', ')} on this machine`,
@@ -18,13 +29,14 @@ export function hostBinaries(
       {
         kind: 'binary',
         async start() {
-          const dir = findBinaryDir(binaries, extraDirs())
-          if (!dir)
-            throw new NotApplicable(
-              `${binaries.join(' and ')} not found on PATH${extraDirs().length ? ` or in ${extraDirs().join(', ')}` : ''}`,
-            )
-          return { connection: dir }
+          return { connection: find() }
         },
+        diagnose: (signal) =>
+          diagnoseDiscovery(find, async (dir) => ({
+            applicable: true,
+            reason: `found in ${dir}`,
+            found: await programsFound(Object.fromEntries(binaries.map((b) => [b, join(dir, b)])), signal),
+          })),
       },
     ],
     endpoint: (dir) => dir,

@@ -24,7 +24,7 @@ export type HubEvent =
  * leaves nothing to try (empty, blank, only commas) or names what the service does not have is a
  * misconfiguration: trying nothing would skip every test with no reason at all.
  */
-function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<C>): Provider<C>[] {
+export function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<C>): Provider<C>[] {
   if (!definition.providers.length)
     throw new Error(`${definition.name} has no providers: its definition lists none`)
   const all = [up, ...definition.providers]
@@ -52,7 +52,7 @@ const offered = new WeakSet<Provider<unknown>>()
 const upOffers = (provider: Provider<unknown>) => offered.has(provider)
 
 /** The `up` provider: the service as `testbed up --detach` holds it, or NotApplicable. */
-function upProvider(name: string, up: UpState | undefined): Provider<unknown> {
+export function upProvider(name: string, up: UpState | undefined): Provider<unknown> {
   const service = up?.services.find((s) => s.name === name)
   const provider: Provider<unknown> = {
     kind: 'up',

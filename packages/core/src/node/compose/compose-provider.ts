@@ -16,5 +16,6 @@ export function composeServiceProvider<Found>(
       const endpoint = await ref.start(ctx)
       return { connection: connect(endpoint), detail: `${ref.file}: ${ref.service} (${endpoint.image})` }
     },
+    ...(ref.diagnose && { diagnose: ref.diagnose }),
   }
 }

@@ -5,6 +5,10 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import type * as Testcontainers from 'testcontainers'
 import type { StartedDockerComposeEnvironment, StartedTestContainer, WaitStrategy } from 'testcontainers'
+import { NotApplicable } from '../../shared/errors.js'
+import type { ProviderDiagnosis } from '../define-service.js'
+import { diagnoseDiscovery } from '../diagnosis/discovery.js'
+import { dockerEngineInfo, dockerHasImage } from '../diagnosis/docker-engine-info.js'
 import type { ProviderContext } from '../provider-context.js'
 import { type ComposeCli, findComposeCli } from './compose-cli.js'
 
@@ -42,6 +46,8 @@ export interface ComposeServiceRef {
   service: string
   /** Brings the stack up (once per run) and finds the service. Its release brings the stack down. */
   start(ctx: ProviderContext): Promise<ComposeServiceEndpoint>
+  /** For `testbed doctor`: the engine, the Compose CLI, the file, the service's image; starts nothing. */
+  diagnose?(signal: AbortSignal): Promise<ProviderDiagnosis>
 }
 
 export interface ComposeStack {
@@ -94,15 +100,64 @@ export function composeStack(options: ComposeStackOptions): ComposeStack {
     }
   }
 
+  /** What bringing the file up needs: an engine (`docker` waits for it), the Compose v2 CLI, the file. */
+  async function prerequisites(docker: () => Promise<unknown>): Promise<ComposeCli> {
+    await docker()
+    const cli = await findComposeCli(options.executable)
+    if (!existsSync(path)) throw new Error(`compose file ${options.file} not found (looked for ${path})`)
+    return cli
+  }
+
+  const engineForDiagnosis = () =>
+    dockerEngineInfo().catch((error: Error) => {
+      throw new NotApplicable(error.message)
+    })
+
+  async function diagnose(service: string, signal: AbortSignal): Promise<ProviderDiagnosis> {
+    return diagnoseDiscovery(
+      () => prerequisites(engineForDiagnosis),
+      async (cli) => {
+        const found: Record<string, string> = {
+          compose: `${cli.command.join(' ')} ${cli.version}`,
+          file: path,
+        }
+        const image = await serviceImage(cli, path, service, options.env, signal).catch(
+          (error: Error) => error,
+        )
+        if (image instanceof Error)
+          return {
+            applicable: true,
+            reason: 'the Docker engine and Compose answer',
+            found,
+            problem: image.message,
+          }
+        if (!image) {
+          found.image = 'built from the file (its build: section)'
+          return {
+            applicable: true,
+            reason: `the Docker engine and Compose answer; ${options.file} has ${service}`,
+            found,
+          }
+        }
+        const local = await dockerHasImage(image).catch(() => undefined)
+        found.image = `${image}${local === undefined ? '' : local ? ' (local)' : ' (not local)'}`
+        return {
+          applicable: true,
+          reason: `the Docker engine and Compose answer; ${options.file} has ${service}${local === false ? `, whose image ${image} is not local: starting pulls it` : ''}`,
+          found,
+        }
+      },
+    )
+  }
+
   return {
     file: options.file,
     service: (service) => ({
       file: options.file,
       service,
+      diagnose: (signal) => diagnose(service, signal),
       async start(ctx) {
-        await ctx.docker()
-        const cli = await findComposeCli(options.executable)
-        if (!existsSync(path)) throw new Error(`compose file ${options.file} not found (looked for ${path})`)
+        const cli = await prerequisites(() => ctx.docker())
         users += 1
         ctx.onRelease(release)
         up ??= start(ctx, cli)
@@ -199,4 +254,37 @@ async function endpointOf(service: string, container: StartedTestContainer): Pro
     environment,
     image: inspected.Config.Image,
   }
+}
+
+/**
+ * The image `service` runs, as `compose config` resolves the file (interpolation included), or
+ * undefined when the file builds it; nothing starts.
+ */
+function serviceImage(
+  cli: ComposeCli,
+  file: string,
+  service: string,
+  env: Record<string, string> | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const [program = 'docker', ...args] = cli.command
+  return new Promise((resolve, reject) => {
+    execFile(
+      program,
+      [...args, '-f', file, 'config', '--format', 'json'],
+      { signal, timeout: 10_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        if (error)
+          return reject(
+            new Error(`compose config ${file}: ${(stderr.trim() || error.message).split('\n')[0]}`),
+          )
+        const config = JSON.parse(stdout) as {
+          services?: Record<string, { image?: string; build?: unknown }>
+        }
+        const entry = config.services?.[service]
+        if (!entry) return reject(new Error(`compose file ${file} has no service "${service}"`))
+        resolve(entry.image)
+      },
+    )
+  })
 }

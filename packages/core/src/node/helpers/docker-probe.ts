@@ -9,7 +9,16 @@ export interface DockerEngine {
 
 export const DOCKER_PROBE_TIMEOUT_MS = 2000
 
-function target(): { host: string; options: { path: string } | { host: string; port: number } } {
+/** `TESTBED_DOCKER_PROBE_TIMEOUT_MS`, else 2 s: how long the engine may take to answer. */
+export function dockerProbeTimeoutMs(): number {
+  return Number(process.env.TESTBED_DOCKER_PROBE_TIMEOUT_MS) || DOCKER_PROBE_TIMEOUT_MS
+}
+
+/** Where DOCKER_HOST (default the local socket) points: a socket path, or a TCP host and port. */
+export function dockerAddress(): {
+  host: string
+  options: { path: string } | { host: string; port: number }
+} {
   const host = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'
   if (host.startsWith('unix://')) return { host, options: { path: host.slice('unix://'.length) } }
   const url = new URL(host.replace(/^tcp:/, 'http:'))
@@ -20,12 +29,10 @@ function target(): { host: string; options: { path: string } | { host: string; p
  * Asks the engine for `/_ping`, bounded in time. testcontainers itself can hang for minutes on a
  * half-dead daemon (a socket that accepts and never answers), so it is imported only after this passed.
  */
-export function probeDocker(
-  timeoutMs = Number(process.env.TESTBED_DOCKER_PROBE_TIMEOUT_MS) || DOCKER_PROBE_TIMEOUT_MS,
-): Promise<DockerEngine> {
-  let address: ReturnType<typeof target>
+export function probeDocker(timeoutMs = dockerProbeTimeoutMs()): Promise<DockerEngine> {
+  let address: ReturnType<typeof dockerAddress>
   try {
-    address = target()
+    address = dockerAddress()
   } catch (error) {
     // An address that does not parse is one more place with no engine: said so, not thrown.
     const why = (error as Error).message
