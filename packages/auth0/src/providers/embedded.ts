@@ -1,4 +1,4 @@
-import type { Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, type Provider, packagesFound } from '@testbed/core/config'
 import type { Auth0EnvNames, Auth0Found } from '../connection.js'
 import { type CreateTenantStateOptions, MockTenant, serveTenant } from '../tenant/index.js'
 
@@ -23,5 +23,15 @@ export function embeddedProvider(
         emulated: MOCK_TENANT,
       }
     },
+    // The tenant runs on jose (its keys and tokens) and msw (its handlers).
+    diagnose: async () =>
+      diagnoseDiscovery(
+        () => packagesFound(['jose', 'msw'], import.meta.url),
+        (found) => ({
+          applicable: true,
+          reason: `${MOCK_TENANT}, in the run's main process on loopback (a stand-in: real: ['auth0'] refuses it)`,
+          found: { emulator: MOCK_TENANT, ...found },
+        }),
+      ),
   }
 }

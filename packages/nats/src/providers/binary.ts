@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, NotApplicable, type Provider, programsFound } from '@testbed/core/config'
 import { natsServerDir } from '../binaries.js'
 import type { NatsFound } from '../connection.js'
 
@@ -16,8 +16,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<NatsFound>
   return {
     kind: 'binary',
     async start(ctx) {
-      const dir = natsServerDir()
-      if (!dir) throw new NotApplicable('nats-server is not on PATH (Debian: apt install nats-server)')
+      const dir = findDir()
       const port = await ctx.port(options.port)
       const store = await ctx.tempDir({ memory: true })
       const pass = ctx.secret()
@@ -46,5 +45,17 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<NatsFound>
         detail: `from ${dir}`,
       }
     },
+    diagnose: (signal) =>
+      diagnoseDiscovery(findDir, async (dir) => ({
+        applicable: true,
+        reason: `found in ${dir}`,
+        found: await programsFound({ 'nats-server': join(dir, 'nats-server') }, signal),
+      })),
   }
+}
+
+function findDir(): string {
+  const dir = natsServerDir()
+  if (!dir) throw new NotApplicable('nats-server is not on PATH (Debian: apt install nats-server)')
+  return dir
 }

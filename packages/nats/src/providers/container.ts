@@ -1,4 +1,4 @@
-import { containerImage, type Provider } from '@testbed/core/config'
+import { containerImage, diagnoseContainer, type Provider } from '@testbed/core/config'
 import type { NatsFound } from '../connection.js'
 
 export interface ContainerOptions {
@@ -8,10 +8,12 @@ export interface ContainerOptions {
 
 /** NATS with JetStream through `@testcontainers/nats`, imported only after a Docker engine answered. */
 export function containerProvider(options: ContainerOptions = {}): Provider<NatsFound> {
+  const imageOf = () => containerImage('nats', options.image, 'nats:2.10-alpine')
   return {
     kind: 'container',
+    diagnose: () => diagnoseContainer(imageOf()),
     async start(ctx) {
-      const image = containerImage('nats', options.image, 'nats:2.10-alpine')
+      const image = imageOf()
       const pass = ctx.secret()
       const container = await ctx.startContainer(image, async (labels, ports) => {
         const { NatsContainer } = await import('@testcontainers/nats')

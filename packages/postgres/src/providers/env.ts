@@ -1,9 +1,11 @@
 import {
+  diagnoseDiscovery,
   existingServerReadiness,
   NotApplicable,
   type Provider,
   parsePort,
   parseServiceUrl,
+  setVariables,
 } from '@testbed/core/config'
 import { parse } from 'pg-connection-string'
 import type { PostgresFound } from '../connection.js'
@@ -27,32 +29,40 @@ function fromUrl(url: string): PostgresFound {
   }
 }
 
+const VARIABLES = ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE']
+
+/** The server the variables name, and which variable named it; NotApplicable when none is set. */
+function fromEnv(env: NodeJS.ProcessEnv): { connection: PostgresFound; detail: string } {
+  if (env.DATABASE_URL) return { connection: fromUrl(env.DATABASE_URL), detail: 'from DATABASE_URL' }
+  if (env.PGHOST)
+    return {
+      connection: {
+        host: env.PGHOST,
+        port: env.PGPORT ? parsePort('PGPORT', env.PGPORT) : 5432,
+        user: env.PGUSER || 'postgres',
+        password: env.PGPASSWORD ?? '',
+        database: env.PGDATABASE || 'postgres',
+      },
+      detail: 'from PGHOST',
+    }
+  throw new NotApplicable('neither DATABASE_URL nor PGHOST is set')
+}
+
 /** An existing server: `DATABASE_URL`, or the libpq variables `PGHOST`, `PGPORT`, `PGUSER`, … */
 export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<PostgresFound> {
   return {
     kind: 'env',
     authoritative: true,
     async start() {
-      if (env.DATABASE_URL)
-        return {
-          connection: fromUrl(env.DATABASE_URL),
-          detail: 'from DATABASE_URL',
-          readiness: existingServerReadiness,
-        }
-      if (env.PGHOST) {
-        return {
-          connection: {
-            host: env.PGHOST,
-            port: env.PGPORT ? parsePort('PGPORT', env.PGPORT) : 5432,
-            user: env.PGUSER || 'postgres',
-            password: env.PGPASSWORD ?? '',
-            database: env.PGDATABASE || 'postgres',
-          },
-          detail: 'from PGHOST',
-          readiness: existingServerReadiness,
-        }
-      }
-      throw new NotApplicable('neither DATABASE_URL nor PGHOST is set')
+      return { ...fromEnv(env), readiness: existingServerReadiness }
+    },
+    async diagnose() {
+      const found = setVariables(env, VARIABLES)
+      return diagnoseDiscovery(
+        () => fromEnv(env),
+        ({ detail }) => ({ applicable: true, reason: detail, found }),
+        found,
+      )
     },
   }
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, NotApplicable, type Provider, programsFound } from '@testbed/core/config'
 import { findRedisServer } from '../binaries.js'
 import { type RedisFound, redisFound } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
@@ -23,8 +23,7 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisFound
   return {
     kind: 'binary',
     async start(ctx) {
-      const dir = findRedisServer()
-      if (!dir) throw new NotApplicable('redis-server is not on PATH')
+      const dir = findDir()
       const program = join(dir, 'redis-server')
       const data = await ctx.tempDir({ memory: true })
       const password = ctx.secret()
@@ -44,5 +43,17 @@ export function binaryProvider(options: BinaryOptions = {}): Provider<RedisFound
         detail: `from ${dir}`,
       }
     },
+    diagnose: (signal) =>
+      diagnoseDiscovery(findDir, async (dir) => ({
+        applicable: true,
+        reason: `found in ${dir}`,
+        found: await programsFound({ 'redis-server': join(dir, 'redis-server') }, signal),
+      })),
   }
+}
+
+function findDir(): string {
+  const dir = findRedisServer()
+  if (!dir) throw new NotApplicable('redis-server is not on PATH')
+  return dir
 }

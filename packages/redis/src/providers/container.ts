@@ -1,4 +1,4 @@
-import { containerImage, type Provider, testcontainersOf } from '@testbed/core/config'
+import { containerImage, diagnoseContainer, type Provider, testcontainersOf } from '@testbed/core/config'
 import type * as Testcontainers from 'testcontainers'
 import { type RedisFound, redisFound } from '../connection.js'
 import { SERVER_PASSWORD_SOURCE as passwordSource } from './server-password.js'
@@ -15,10 +15,12 @@ const PORT = 6379
  * Docker engine answered the probe. No persistence; a random password.
  */
 export function containerProvider(options: ContainerOptions = {}): Provider<RedisFound> {
+  const imageOf = () => containerImage('redis', options.image, 'redis:7-alpine')
   return {
     kind: 'container',
+    diagnose: () => diagnoseContainer(imageOf()),
     async start(ctx) {
-      const image = containerImage('redis', options.image, 'redis:7-alpine')
+      const image = imageOf()
       const password = ctx.secret()
       const dragonfly = image.toLowerCase().includes('dragonfly')
       const container = await ctx.startContainer(image, async (labels, ports) => {

@@ -1,4 +1,11 @@
-import { existingServerReadiness, NotApplicable, type Provider, parseServiceUrl } from '@testbed/core/config'
+import {
+  diagnoseDiscovery,
+  existingServerReadiness,
+  NotApplicable,
+  type Provider,
+  parseServiceUrl,
+  setVariables,
+} from '@testbed/core/config'
 import { type RedisFound, redisFound } from '../connection.js'
 
 /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
@@ -24,18 +31,26 @@ export function fromUrl(value: string): RedisFound {
   })
 }
 
+function fromEnv(env: NodeJS.ProcessEnv): RedisFound {
+  if (!env.REDIS_URL) throw new NotApplicable('REDIS_URL is not set')
+  return fromUrl(env.REDIS_URL)
+}
+
 /** An existing server named by `REDIS_URL`. */
 export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<RedisFound> {
   return {
     kind: 'env',
     authoritative: true,
     async start() {
-      if (!env.REDIS_URL) throw new NotApplicable('REDIS_URL is not set')
-      return {
-        connection: fromUrl(env.REDIS_URL),
-        detail: 'from REDIS_URL',
-        readiness: existingServerReadiness,
-      }
+      return { connection: fromEnv(env), detail: 'from REDIS_URL', readiness: existingServerReadiness }
+    },
+    async diagnose() {
+      const found = setVariables(env, ['REDIS_URL'])
+      return diagnoseDiscovery(
+        () => fromEnv(env),
+        () => ({ applicable: true, reason: 'from REDIS_URL', found }),
+        found,
+      )
     },
   }
 }

@@ -1,4 +1,4 @@
-import { containerImage, type Provider, testcontainersOf } from '@testbed/core/config'
+import { containerImage, diagnoseContainer, type Provider, testcontainersOf } from '@testbed/core/config'
 import type * as Testcontainers from 'testcontainers'
 import type { S3Found } from '../connection.js'
 
@@ -19,10 +19,12 @@ const REGION = 'us-east-1'
 
 /** LocalStack, S3Mock or another S3 image, imported only after a Docker engine answered the probe. */
 export function containerProvider(options: ContainerOptions = {}): Provider<S3Found> {
+  const imageOf = () => containerImage('s3', options.image, DEFAULT_IMAGE)
   return {
     kind: 'container',
+    diagnose: () => diagnoseContainer(imageOf()),
     async start(ctx) {
-      const image = containerImage('s3', options.image, DEFAULT_IMAGE)
+      const image = imageOf()
       const name = image.toLowerCase()
       if (name.includes('localstack')) {
         const container = await ctx.startContainer(image, async (labels, ports) => {

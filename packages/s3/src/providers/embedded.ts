@@ -1,4 +1,4 @@
-import type { Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, type Provider, packagesFound } from '@testbed/core/config'
 import type { S3Found } from '../connection.js'
 import { startS3Emulator } from '../emulator/index.js'
 
@@ -29,5 +29,15 @@ export function embeddedProvider(): Provider<S3Found> {
         emulated: EMULATOR,
       }
     },
+    // The emulator parses and writes S3's XML with fast-xml-parser.
+    diagnose: async () =>
+      diagnoseDiscovery(
+        () => packagesFound(['fast-xml-parser'], import.meta.url),
+        (found) => ({
+          applicable: true,
+          reason: `${EMULATOR}, in the run's main process on loopback (a stand-in: real: ['s3'] refuses it)`,
+          found: { emulator: EMULATOR, ...found },
+        }),
+      ),
   }
 }

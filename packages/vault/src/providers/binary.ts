@@ -1,4 +1,4 @@
-import { NotApplicable, type Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, NotApplicable, type Provider, programVersion } from '@testbed/core/config'
 import { findVaultServer } from '../binaries.js'
 import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
@@ -8,9 +8,7 @@ export function binaryProvider(): Provider<VaultFound> {
   return {
     kind: 'binary',
     async start(ctx) {
-      const server = findVaultServer()
-      if (!server) throw new NotApplicable('neither vault nor bao is on PATH')
-      const { program, path } = server
+      const { program, path } = findServer()
       const port = await ctx.port()
       const token = ctx.secret()
       const home = await ctx.tempDir()
@@ -24,5 +22,17 @@ export function binaryProvider(): Provider<VaultFound> {
         detail: `${program} server -dev`,
       }
     },
+    diagnose: (signal) =>
+      diagnoseDiscovery(findServer, async ({ program, path }) => ({
+        applicable: true,
+        reason: `${program} is on PATH`,
+        found: { [program]: `${path}: ${await programVersion(path, signal, ['version'])}` },
+      })),
   }
+}
+
+function findServer(): NonNullable<ReturnType<typeof findVaultServer>> {
+  const server = findVaultServer()
+  if (!server) throw new NotApplicable('neither vault nor bao is on PATH')
+  return server
 }

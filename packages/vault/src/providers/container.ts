@@ -1,4 +1,4 @@
-import { containerImage, type Provider } from '@testbed/core/config'
+import { containerImage, diagnoseContainer, type Provider } from '@testbed/core/config'
 import type { VaultFound } from '../connection.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
 
@@ -9,10 +9,12 @@ export interface ContainerOptions {
 
 /** Vault in dev mode through `@testcontainers/vault`, imported only after a Docker engine answered. */
 export function containerProvider(options: ContainerOptions = {}): Provider<VaultFound> {
+  const imageOf = () => containerImage('vault', options.image, 'hashicorp/vault:1.18')
   return {
     kind: 'container',
+    diagnose: () => diagnoseContainer(imageOf()),
     async start(ctx) {
-      const image = containerImage('vault', options.image, 'hashicorp/vault:1.18')
+      const image = imageOf()
       const token = ctx.secret()
       const container = await ctx.startContainer(image, async (labels, ports) => {
         const { VaultContainer } = await import('@testcontainers/vault')

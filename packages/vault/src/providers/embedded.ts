@@ -1,4 +1,4 @@
-import type { Provider } from '@testbed/core/config'
+import { diagnoseDiscovery, type Provider, packagesFound } from '@testbed/core/config'
 import type { VaultFound } from '../connection.js'
 import { startVaultEmulator } from '../emulator/index.js'
 import { DEV_TOKEN_SOURCE as tokenSource } from './dev-token.js'
@@ -19,5 +19,14 @@ export function embeddedProvider(): Provider<VaultFound> {
       ctx.onRelease(() => emulator.close())
       return { connection: { address: emulator.url, token, tokenSource }, emulated: EMULATOR }
     },
+    diagnose: async () =>
+      diagnoseDiscovery(
+        () => packagesFound(['@testbed/vault'], import.meta.url),
+        (found) => ({
+          applicable: true,
+          reason: `${EMULATOR}, in the run's main process on loopback (a stand-in: real: ['vault'] refuses it)`,
+          found: { emulator: EMULATOR, ...found },
+        }),
+      ),
   }
 }
