@@ -67,6 +67,8 @@ export class LiveDisplay {
         fallbackRenderer: 'simple',
         fallbackRendererOptions: { logger },
         fallbackRendererCondition: !live,
+        // listr2 asks whether stdout is a terminal; the display is on stderr (stdout: the exports).
+        forceTTY: live,
       },
     )
     this.done = listr.run().then(() => {})
