@@ -1,6 +1,7 @@
 // Each bad input gets one clear error and a non-zero exit, and nothing is left running: an unknown
 // service or pipeline, no config, a second `up --detach`, a corrupt state file, Ctrl-C during a start.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -35,6 +36,17 @@ function nothingLeft(dir: string): void {
   expect(holdersOf(dir)).toEqual([])
   expect(existsSync(join(dir, '.testbed', 'up.json'))).toBe(false)
 }
+
+/** Resolves with how a connection to the port ends: 'connected', or the error code (ECONNREFUSED). */
+const connectionTo = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
 
 describe('testbed up: bad input', { tags: ['tier2'], timeout: 180_000 }, () => {
   test('an unknown service: the registered ones listed', async () => {
@@ -105,6 +117,26 @@ describe('testbed up: bad input', { tags: ['tier2'], timeout: 180_000 }, () => {
     expect(down.stderr).toContain(`removed it: ${file} is corrupt`)
     nothingLeft(dir)
   })
+
+  for (const detach of [false, true])
+    test(`a service that cannot be had: its reason, exit 1, the others stopped${detach ? ' (--detach)' : ''}`, async () => {
+      const dir = repo()
+      // PostgreSQL only from the environment, where nothing names one: it cannot be had.
+      const up = await testbed(['up', 'redis', 'postgres', ...(detach ? ['--detach'] : [])], dir, {
+        TESTBED_POSTGRES_PROVIDERS: 'env',
+      })
+      expect(up.code).toBe(1)
+      expect(up.stdout).toBe('')
+      expect(up.stderr).toContain(
+        'testbed: could not start every service, so none was kept:\npostgres: postgres unavailable: env: ',
+      )
+      const port = Number(
+        /redis\s+ready via binary in \S+\s+redis:\/\/:\*\*\*@127\.0\.0\.1:(\d+)/.exec(up.stderr)?.[1],
+      )
+      expect(port).toBeGreaterThan(0)
+      expect(await connectionTo(port)).toBe('ECONNREFUSED')
+      nothingLeft(dir)
+    })
 
   for (const detach of [false, true])
     test(`Ctrl-C during a start${detach ? ' (--detach)' : ''}: what started is stopped, nothing printed, nothing left`, async () => {
