@@ -13,6 +13,7 @@ const benches = [
   'trio-cold-start.ts',
   'isolation-cost.ts',
   'enterprise.ts',
+  'up-reuse.ts',
 ]
 
 /** Runs one bench, its output passed through; resolves with its exit code and its last line. */
