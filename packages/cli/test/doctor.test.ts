@@ -1,6 +1,6 @@
 // `testbed doctor` run as a user runs it, in a child process, against this machine: the real Docker
 // engine, no engine at all, and a socket that accepts connections and never answers.
-import { execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, rmSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
@@ -30,7 +30,12 @@ interface Doctor {
 }
 
 /** The doctor in a child process, in the fixture repository, with only the variables given here. */
-async function doctor(args: string[], env: Record<string, string> = {}, cwd = FIXTURE): Promise<Doctor> {
+async function doctor(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = FIXTURE,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<Doctor & { signal: NodeJS.Signals | null }> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) => !/^(VITEST|TESTBED_|PG|DATABASE_URL$|REDIS_URL$|DOCKER_HOST$|CI$|NODE_ENV$)/.test(key),
@@ -49,8 +54,9 @@ async function doctor(args: string[], env: Record<string, string> = {}, cwd = FI
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk
   })
-  const [code] = (await once(child, 'exit')) as [number | null]
-  return { pid: child.pid as number, code, stdout, stderr }
+  onSpawn?.(child)
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+  return { pid: child.pid as number, code, signal, stdout, stderr }
 }
 
 async function doctorJson(
@@ -209,6 +215,38 @@ describe('testbed doctor', { tags: ['tier2'] }, () => {
       expect(accepted.length).toBeGreaterThan(0)
       // The doctor exited, and closed every connection it had opened on its way out.
       expect(run.code).toBe(0)
+      await Promise.all(accepted.map((s) => (s.closed ? undefined : once(s, 'close'))))
+    } finally {
+      server.close()
+    }
+  })
+
+  test('Ctrl-C while a check waits on the engine: the doctor stops at once and leaves no connection open', async () => {
+    const dir = scratchDir('doctor-sigint')
+    const socketPath = join(dir, 'docker.sock')
+    const accepted: Socket[] = []
+    let interrupt: (() => void) | undefined
+    const server = createServer((socket) => {
+      accepted.push(socket)
+      socket.resume()
+      // The doctor is surely inside its engine check now: interrupt it there.
+      interrupt?.()
+    })
+    server.listen(socketPath)
+    await once(server, 'listening')
+    try {
+      const run = await doctor(
+        [],
+        // A bound far longer than the test, so only Ctrl-C can end the check.
+        { DOCKER_HOST: `unix://${socketPath}`, TESTBED_DOCKER_PROBE_TIMEOUT_MS: '600000' },
+        FIXTURE,
+        (child) => {
+          interrupt = () => child.kill('SIGINT')
+        },
+      )
+      expect(run.signal === 'SIGINT' || run.code === 130).toBe(true)
+      expect(run.stdout).toBe('')
+      expect(accepted.length).toBeGreaterThan(0)
       await Promise.all(accepted.map((s) => (s.closed ? undefined : once(s, 'close'))))
     } finally {
       server.close()
