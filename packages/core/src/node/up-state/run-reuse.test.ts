@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import type { ServiceStatus } from '../../shared/service-status.ts'
 import { defineService } from '../define-service.ts'
 import { ServiceHub } from '../service-hub.ts'
 import { upReuse } from './run-reuse.ts'
@@ -149,7 +150,7 @@ describe('the hub with services of testbed up', { tags: ['tier1'] }, () => {
       hubs.push(hub)
       hub.offerUp(reuseState ? { state: reuseState } : {})
       hub.register(demo(started))
-      const status = (await hub.ensure(['demo'])).demo
+      const status = (await hub.ensure(['demo'])).demo as ServiceStatus
       return { hub, status, started }
     } finally {
       for (const key of Object.keys(env)) delete process.env[key]
