@@ -60,6 +60,8 @@ export interface Running {
   stderr: () => string
   /** Resolves once stderr matches `pattern` (rejects if the command exits first). */
   stderrMatches: (pattern: RegExp) => Promise<RegExpMatchArray>
+  /** The same for stdout (which reaches this process by its own pipe, in no order with stderr). */
+  stdoutMatches: (pattern: RegExp) => Promise<RegExpMatchArray>
   finished: Promise<Finished>
 }
 
@@ -73,6 +75,7 @@ export function start(args: string[], cwd: string, env: Record<string, string> =
   }
   child.stdout.on('data', (chunk) => {
     stdout += chunk
+    wake()
   })
   child.stderr.on('data', (chunk) => {
     stderr += chunk
@@ -88,22 +91,26 @@ export function start(args: string[], cwd: string, env: Record<string, string> =
   void finished.then(() => {
     exited = true
   })
-  const stderrMatches = (pattern: RegExp) =>
+  const matches = (read: () => string, pattern: RegExp) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
-        const match = pattern.exec(stderr)
+        const match = pattern.exec(read())
         if (match) {
           waiters.delete(check)
           resolve(match)
         } else if (exited) {
           waiters.delete(check)
-          reject(new Error(`testbed ${args.join(' ')} exited before stderr matched ${pattern}:\n${stderr}`))
+          reject(
+            new Error(`testbed ${args.join(' ')} exited before its output matched ${pattern}:\n${stderr}`),
+          )
         }
       }
       waiters.add(check)
       check()
     })
-  return { child, stdout: () => stdout, stderr: () => stderr, stderrMatches, finished }
+  const stderrMatches = (pattern: RegExp) => matches(() => stderr, pattern)
+  const stdoutMatches = (pattern: RegExp) => matches(() => stdout, pattern)
+  return { child, stdout: () => stdout, stderr: () => stderr, stderrMatches, stdoutMatches, finished }
 }
 
 /** Runs `testbed <args>` to its end. */

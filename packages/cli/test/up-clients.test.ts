@@ -14,6 +14,11 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup()
 })
 
+// redis-cli 7.0 reads `redis://:password@` (no user name, as REDIS_URL has it) as a wrong user:
+// `default` is the user that name stands for.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: bash's substitution, not a template
+const redisCli = 'redis-cli --no-auth-warning -u "${REDIS_URL/#redis:\\/\\/:/redis://default:}"'
+
 /** Runs `script` in bash after evaluating the exports, as a user's shell would. */
 async function inShell(exports: string, script: string): Promise<string> {
   const { stdout } = await run('bash', ['-c', `set -e\neval "$EXPORTS"\n${script}`], {
@@ -29,16 +34,14 @@ describe('testbed up in the foreground', { tags: ['tier2'], timeout: 180_000 }, 
     const up = start(['up', 'postgres', 'redis', 'nats', 's3', 'vault'], repo.dir)
     cleanups.push(() => up.child.kill('SIGKILL'))
     await up.stderrMatches(/holding postgres, redis, nats, s3, vault/)
+    // Vault's are the last exports (services in the order asked).
+    await up.stdoutMatches(/^export VAULT_TOKEN=.*\n/m)
     const exports = up.stdout()
     expect(exports).toMatch(/^export DATABASE_URL='postgres:\/\//m)
 
     // The migrations of the fixture's config ran; the shared database is the one exported.
     expect(await inShell(exports, 'psql "$DATABASE_URL" -tAc "select count(*) from notes"')).toBe('0')
     expect(await inShell(exports, 'psql -tAc "select current_database()"')).toMatch(/^testbed_/)
-    // redis-cli 7.0 reads `redis://:password@` (no user name, as REDIS_URL has it) as a wrong user:
-    // `default` is the user that name stands for.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's substitution, not a template
-    const redisCli = 'redis-cli --no-auth-warning -u "${REDIS_URL/#redis:\\/\\/:/redis://default:}"'
     expect(await inShell(exports, `${redisCli} set greeting hi >/dev/null; ${redisCli} get greeting`)).toBe(
       'hi',
     )
@@ -68,5 +71,39 @@ describe('testbed up in the foreground', { tags: ['tier2'], timeout: 180_000 }, 
     // Nothing secret on stderr: the display shows endpoints redacted.
     const password = /PGPASSWORD='([^']+)'/.exec(exports)?.[1] as string
     expect(stderr).not.toContain(password)
+  })
+
+  test('from containers: psql and redis-cli use the exports; Ctrl-C removes the containers', {
+    tags: ['requires_docker'],
+  }, async () => {
+    const repo = checkout()
+    cleanups.push(repo.remove)
+    // No registry here: .ci/images/*.sh build these images locally from the machine's servers.
+    const up = start(['up', 'postgres', 'redis'], repo.dir, {
+      TESTBED_POSTGRES_PROVIDERS: 'container',
+      TESTBED_REDIS_PROVIDERS: 'container',
+      TESTBED_POSTGRES_IMAGE: process.env.TESTBED_POSTGRES_IMAGE ?? 'testbed/postgres:15',
+      TESTBED_REDIS_IMAGE: process.env.TESTBED_REDIS_IMAGE ?? 'testbed/redis:7',
+      DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+    })
+    cleanups.push(() => up.child.kill('SIGKILL'))
+    await up.stderrMatches(/holding postgres, redis/)
+    await up.stdoutMatches(/^export DRAGONFLY_PORT=.*\n/m)
+    const exports = up.stdout()
+    expect(await inShell(exports, 'psql -tAc "select count(*) from notes"')).toBe('0')
+    expect(await inShell(exports, `${redisCli} ping`)).toBe('PONG')
+    const ports = [/^export PGPORT='(\d+)'/m, /^export DRAGONFLY_PORT='(\d+)'/m].map(
+      (p) => p.exec(exports)?.[1],
+    )
+    const containers = await Promise.all(
+      ports.map(async (port) =>
+        (await run('docker', ['ps', '-q', '--filter', `publish=${port}`])).stdout.trim(),
+      ),
+    )
+    expect(containers.every(Boolean)).toBe(true)
+    up.child.kill('SIGINT')
+    expect((await up.finished).code).toBe(0)
+    for (const id of containers)
+      expect((await run('docker', ['ps', '-aq', '--filter', `id=${id}`])).stdout.trim()).toBe('')
   })
 })

@@ -64,7 +64,7 @@ describe('testbed up --pipeline and --format', { tags: ['tier2'], timeout: 180_0
     const written = readFileSync(githubEnv, 'utf8')
     expect(written.startsWith('EARLIER=1\n')).toBe(true)
     const entries = Object.fromEntries(
-      [...written.matchAll(/^(\w+)<<(ghadelimiter_[\w-]+)\n([^]*?)\n\2$/gm)].map((m) => [m[1], m[3]]),
+      [...written.matchAll(/^(\w+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]),
     )
     expect(entries).toEqual({ ...env, TESTBED_UP: 'use' })
 

@@ -27,13 +27,26 @@ export interface UpOptions {
 const INTERRUPTED = 130
 const say = (line: string) => process.stderr.write(`testbed: ${line}\n`)
 
-/** Resolves with the first of SIGINT or SIGTERM received from now on; `dispose` stops listening. */
+/**
+ * Resolves with the first of SIGINT or SIGTERM received from now on; `dispose` stops listening. The
+ * listener stays until then (not `once`): a library's own handler (signal-exit, which testcontainers
+ * brings) re-raises the signal, killing the process mid-teardown, once it sees it is the only one left.
+ */
 function nextSignal(): { received: Promise<NodeJS.Signals>; dispose: () => void } {
   let dispose = () => {}
   const received = new Promise<NodeJS.Signals>((resolve) => {
-    const on = (signal: NodeJS.Signals) => resolve(signal)
-    process.once('SIGINT', on)
-    process.once('SIGTERM', on)
+    let received = false
+    const on = (signal: NodeJS.Signals) => {
+      // A second Ctrl-C does not wait for the teardown: Testbed's reaper removes what is left.
+      if (received) {
+        say(`${signal} again: exiting now; what was not stopped yet is removed by Testbed's reaper`)
+        process.exit(INTERRUPTED)
+      }
+      received = true
+      resolve(signal)
+    }
+    process.on('SIGINT', on)
+    process.on('SIGTERM', on)
     dispose = () => {
       process.off('SIGINT', on)
       process.off('SIGTERM', on)
@@ -90,7 +103,9 @@ async function foreground(loaded: LoadedConfig, names: string[], options: UpOpti
     }
     await writeExports(mergedEnv(ready), options.format)
     say(`holding ${names.join(', ')}: Ctrl-C stops them (testbed up --detach leaves them running instead)`)
-    const signal = await interrupt.received
+    // Containers and emulators hold no handle of this process: without one, Node would exit here.
+    const holding = setInterval(() => {}, 2 ** 30)
+    const signal = await interrupt.received.finally(() => clearInterval(holding))
     say(`${signal}: stopping ${names.join(', ')}…`)
     await hub.stopAll()
     say('stopped')
