@@ -99,6 +99,26 @@ describe('testbed up --detach', { tags: ['tier2'], timeout: 240_000 }, () => {
     expect(again.code).toBe(0)
   })
 
+  test('a background process that does not answer (stopped): down signals it, and nothing is left', async () => {
+    const { repo, pid, processes } = await detachedUp()
+    // SIGSTOP: it still exists, its control endpoint accepts connections but never answers.
+    process.kill(pid, 'SIGSTOP')
+    const status = await testbed(['status'], repo.dir)
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^stale: .* its process \\(pid ${pid}\\) does not answer at http://127\\.0\\.0\\.1:\\d+`,
+        'm',
+      ),
+    )
+    expect(status.code).toBe(1)
+    const down = await testbed(['down'], repo.dir)
+    expect(down.stderr).toContain(`stopped testbed up's process (pid ${pid}), which did not answer`)
+    expect(down.code).toBe(0)
+    expect(alive(pid)).toBe(false)
+    await expect.poll(() => processes.filter(alive), { timeout: 60_000 }).toEqual([])
+    expect(existsSync(join(repo.dir, '.testbed', 'up.json'))).toBe(false)
+  })
+
   test('after kill -9 of the background process: the run ignores the state file, status says stale, down cleans it', async () => {
     const { repo, pid, processes } = await detachedUp()
     process.kill(pid, 'SIGKILL')
