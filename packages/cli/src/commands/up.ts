@@ -133,7 +133,11 @@ async function detached(loaded: LoadedConfig, names: string[], options: UpOption
   closeSync(fd)
   const logName = relative(options.cwd, log) || log
   const display = new LiveDisplay(names)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    // Could not be spawned at all: reported as an exit before the services were ready.
+    child.once('error', () => resolve(null))
+  })
   const interrupt = nextSignal()
   type Outcome =
     | { kind: 'ready'; env: Record<string, string>; pid: number }
