@@ -61,6 +61,28 @@ export { testcontainersOf } from './node/helpers/testcontainers-of.js'
 export { hostBinaries } from './node/host-binaries-service.js'
 export { defaultBudgets, type MarkerBudgets, type MarkerOptions, markerCatalog } from './node/markers.js'
 export { servicesOfPipeline } from './node/pipeline-services.js'
+export { AUDIT_FILE, type AuditEntry, auditPath, type Outcome } from './node/policy/audit-log.js'
+export {
+  LOCK_FILE,
+  type LoadedPolicy,
+  type PipelinePolicy,
+  POLICY_FILE,
+  type Policy,
+  PolicyError,
+  PolicyViolation,
+} from './node/policy/policy.js'
+export { policyDigest } from './node/policy/policy-digest.js'
+export {
+  loadPolicy,
+  lockPath,
+  type PolicyLock,
+  policyPath,
+  readLock,
+  verifyLock,
+  writeLock,
+} from './node/policy/policy-file.js'
+export { policyProblems, policySchemaPath } from './node/policy/policy-schema.js'
+export { SKIP_CACHE, SKIP_CHECKS } from './node/policy/skip-variables.js'
 export type { ProviderContext } from './node/provider-context.js'
 export { defaultReadiness, type ReadinessPolicy, waitUntilReady } from './node/readiness.js'
 export { TestbedReporter } from './node/reporter.js'

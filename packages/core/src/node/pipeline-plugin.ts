@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { glob } from 'node:fs/promises'
 import { join, matchesGlob } from 'node:path'
 import type { Plugin } from 'vitest/config'
@@ -6,6 +7,8 @@ import type { TestbedContext } from '../shared/provided-context.js'
 import { pipelineStrictness } from '../shared/strictness.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
 import type { ServiceDefinition } from './define-service.js'
+import { POLICY_FILE } from './policy/policy.js'
+import { isSet, SKIP_CHECKS } from './policy/skip-variables.js'
 import type { LeftOutFile, TestbedReporter } from './reporter.js'
 import { joinRun } from './run-lifecycle.js'
 import { testsNoneSelected } from './static-tags.js'
@@ -67,11 +70,16 @@ export function pipelinePlugin({ pipelines, services, reporter }: PipelinePlugin
   return {
     name: 'testbed:pipelines',
     async configureVitest({ vitest, project }) {
-      // A project the config declares beside Testbed's pipelines is left as it is.
       const options = Object.hasOwn(pipelines, project.name) ? pipelines[project.name] : undefined
+      const cliFilter = [...(project.config.tagsFilter ?? [])]
+      // A repository's policy (docs/policy.md), checked before anything starts: a refusal throws, and
+      // Vitest exits with it before any test runs. Without a policy file this costs one stat.
+      const governed = existsSync(join(vitest.config.root, POLICY_FILE))
+        ? (await import('./policy/pipeline-policy.js')).governedPipeline(vitest, project, pipelines)
+        : undefined
+      // A project the config declares beside Testbed's pipelines is left as it is.
       if (!options) return
       const run = await joinRun(vitest, services)
-      const cliFilter = [...(project.config.tagsFilter ?? [])]
       const filter = [...cliFilter, ...(options.select ? [options.select] : [])]
       if (options.select) project.config.tagsFilter = filter
       const leftOut = filter.length ? await filesWithoutSelectedTests(project, filter) : []
@@ -81,12 +89,18 @@ export function pipelinePlugin({ pipelines, services, reporter }: PipelinePlugin
         dir: project.config.dir || project.config.root,
         leftOut,
       })
+      // TESTBED_SKIP_CHECKS (where no policy refused it) drops the pipeline's strictness altogether.
+      const strictness = isSet(process.env[SKIP_CHECKS])
+        ? { require: [], requireFromEnv: [], real: [] }
+        : pipelineStrictness(governed ?? options)
       const context: TestbedContext = {
         hubUrl: run.server.url,
         hubToken: run.server.token,
         pipeline: project.name,
-        ...pipelineStrictness(options),
+        ...strictness,
+        ...(governed && { policy: governed.summary }),
       }
+      if (governed) reporter.setPolicy(governed.policy)
       project.provide('testbed', context)
       reporter.attach(run.hub)
       // The reporter joins Vitest's own list once; it writes to stderr, so machine-readable stdout stays clean.

@@ -4,6 +4,10 @@ import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
 import { journeyMarkdown, journeyTables } from './journey-table.js'
+import type { AuditEntry } from './policy/audit-log.js'
+import { policyLines, policyMarkdown } from './policy/policy-report.js'
+import { budgetAttempts } from './policy/run-budgets.js'
+import type { RunPolicy } from './policy/run-policy.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
 import { allOf, type TagsPredicate } from './tags-expression.js'
 
@@ -70,6 +74,7 @@ export class TestbedReporter implements Reporter {
   private readonly starting = new Map<string, Starting>()
   private ticker: NodeJS.Timeout | undefined
   private readonly pipelines = new Map<string, Pipeline>()
+  private policy: RunPolicy | undefined
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
@@ -90,6 +95,25 @@ export class TestbedReporter implements Reporter {
       dir: selection.dir,
       leftOut: selection.leftOut,
     })
+  }
+
+  /** Called by each pipeline's plugin when the repository has a policy (one per run). */
+  setPolicy(policy: RunPolicy): void {
+    this.policy = policy
+  }
+
+  /** The budgets only the end of the run shows, recorded; a refusal fails the run. */
+  private endOfRunPolicy(tests: readonly TestCase[]): readonly AuditEntry[] {
+    const policy = this.policy
+    if (!policy) return []
+    const attempts = [...this.pipelines.keys()].flatMap((name) => {
+      const rules = policy.governs(name)
+      const own = tests.filter((t) => t.project.name === name)
+      return rules ? budgetAttempts(name, rules, own) : []
+    })
+    const entries = policy.record(attempts)
+    if (entries.some((e) => e.outcome === 'refused')) process.exitCode = 1
+    return policy.entries
   }
 
   private write(line: string): void {
@@ -142,6 +166,7 @@ export class TestbedReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const tests = modules.flatMap((m) => [...m.children.allTests()])
     const statuses = this.hub?.settled ?? []
+    const entries = this.endOfRunPolicy(tests)
     const lines = [
       ...serviceTable(statuses),
       ...(statuses.length && this.hub?.upNote ? [` testbed up: ${this.hub.upNote}`] : []),
@@ -151,10 +176,15 @@ export class TestbedReporter implements Reporter {
       ...injectedFaults(tests),
       ...categories(tests),
       ...withoutReason(tests, this.pipelines),
+      ...(this.policy ? policyLines(this.policy, entries) : []),
     ]
     if (lines.length) this.write(['', ...lines].join('\n'))
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
-    if (summaryFile) appendFileSync(summaryFile, markdownSummary(statuses, tests, modules))
+    if (summaryFile)
+      appendFileSync(
+        summaryFile,
+        markdownSummary(statuses, tests, modules) + (this.policy ? policyMarkdown(this.policy, entries) : ''),
+      )
   }
 }
 

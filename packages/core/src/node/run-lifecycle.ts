@@ -2,6 +2,7 @@ import type { Vitest } from 'vitest/node'
 import { processSingleton } from '../shared/process-singleton.js'
 import type { ServiceDefinition } from './define-service.js'
 import { HubServer } from './hub-server.js'
+import { isSet, SKIP_CACHE } from './policy/skip-variables.js'
 import { ServiceHub } from './service-hub.js'
 import { upReuse } from './up-state/run-reuse.js'
 
@@ -18,7 +19,12 @@ const current = processSingleton('run', (): { run?: Promise<Run> } => ({}))
 export function joinRun(vitest: Vitest, services: readonly ServiceDefinition<unknown>[]): Promise<Run> {
   current.run ??= (async () => {
     const hub = new ServiceHub()
-    hub.offerUp(await upReuse(vitest.config.root))
+    // TESTBED_SKIP_CACHE: nothing from before this run, so not the services a `testbed up` holds.
+    hub.offerUp(
+      isSet(process.env[SKIP_CACHE])
+        ? { note: `not used: ${SKIP_CACHE} is set` }
+        : await upReuse(vitest.config.root),
+    )
     const server = new HubServer(hub)
     await server.listen()
     vitest.onClose(async () => {
