@@ -6,6 +6,7 @@ import { CliError } from './cli-error.js'
 import { runDoctor } from './commands/doctor.js'
 import { runDown } from './commands/down.js'
 import { runEnv } from './commands/env.js'
+import { runPolicy } from './commands/policy.js'
 import { runStatus } from './commands/status.js'
 import { runUp } from './commands/up.js'
 import { EXPORT_FORMATS, parseFormat } from './exports-format.js'
@@ -63,6 +64,13 @@ cli
   .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
   .action((o) => runDoctor({ cwd: process.cwd(), config: o.config, json: Boolean(o.json) }))
 
+cli
+  .command('policy [action]', 'the policy lock: `lock` writes testbed.policy.lock, `verify` checks it')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .example('testbed policy lock')
+  .example('testbed policy verify')
+  .action((action: string | undefined, o) => runPolicy(action, { cwd: process.cwd(), config: o.config }))
+
 cli.help()
 cli.version(version)
 
@@ -74,7 +82,7 @@ async function main(): Promise<number> {
   }
   if (!cli.matchedCommand)
     throw new CliError(
-      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor; see testbed --help)`,
+      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor, policy; see testbed --help)`,
       2,
     )
   return (await cli.runMatchedCommand()) ?? 0
