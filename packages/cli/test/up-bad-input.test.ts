@@ -48,7 +48,7 @@ const connectionTo = (port: number) =>
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
   })
 
-describe('testbed up: bad input', { tags: ['tier2'], timeout: 180_000 }, () => {
+describe('testbed up: bad input', { tags: ['e2e'] }, () => {
   test('an unknown service: the registered ones listed', async () => {
     const dir = repo()
     for (const args of [

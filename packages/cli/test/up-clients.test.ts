@@ -27,7 +27,7 @@ async function inShell(exports: string, script: string): Promise<string> {
   return stdout.trim()
 }
 
-describe('testbed up in the foreground', { tags: ['tier2'], timeout: 180_000 }, () => {
+describe('testbed up in the foreground', { tags: ['e2e'] }, () => {
   test('real clients use the exports; Ctrl-C stops everything', async () => {
     const repo = checkout()
     cleanups.push(repo.remove)

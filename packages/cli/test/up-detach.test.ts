@@ -45,7 +45,7 @@ const testRun = (dir: string) =>
     env: { TESTBED_POSTGRES_PROVIDERS: 'up,binary', TESTBED_REDIS_PROVIDERS: 'up,binary', TESTBED_UP: 'use' },
   })
 
-describe('testbed up --detach', { tags: ['tier2'], timeout: 240_000 }, () => {
+describe('testbed up --detach', { tags: ['e2e'] }, () => {
   test('a test run uses its services; status and env show them; down leaves nothing', async () => {
     const { repo, up, pid, processes, dirs } = await detachedUp()
     expect(processes.length).toBeGreaterThan(0)

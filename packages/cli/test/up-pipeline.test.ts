@@ -27,7 +27,7 @@ const held = (dir: string) =>
     JSON.parse(readFileSync(join(dir, '.testbed', 'up.json'), 'utf8')).services as Array<{ name: string }>
   ).map((s) => s.name)
 
-describe('testbed up --pipeline and --format', { tags: ['tier2'], timeout: 180_000 }, () => {
+describe('testbed up --pipeline and --format', { tags: ['e2e'] }, () => {
   test('a pipeline starts what it requires and what its selected tests are marked with', async () => {
     const dir = repo()
     // main: PostgreSQL required, Redis for cache.test.ts; not Vault (secrets.test.ts is enterprise's).
