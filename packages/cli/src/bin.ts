@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { cac } from 'cac'
 import { CliError } from './cli-error.js'
+import { runCiPlan, runCiRun } from './commands/ci.js'
 import { runDoctor } from './commands/doctor.js'
 import { runDown } from './commands/down.js'
 import { runEnv } from './commands/env.js'
@@ -65,6 +66,25 @@ cli
   .action((o) => runDoctor({ cwd: process.cwd(), config: o.config, json: Boolean(o.json) }))
 
 cli
+  .command(
+    'ci [action] [workflow]',
+    "CI parity: `ci plan` shows the workflows' DAG and Testbed jobs, `ci run` runs them here",
+  )
+  .option('--job <name>', 'ci run: only this job (its key, id or name)')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .example('testbed ci plan')
+  .example('testbed ci run main --job test')
+  .action((action: string | undefined, workflow: string | undefined, o) => {
+    const options = { cwd: process.cwd(), config: o.config }
+    if (action === 'plan') return runCiPlan(workflow, options)
+    if (action === 'run') return runCiRun(workflow, { ...options, job: o.job })
+    throw new CliError(
+      `testbed ci ${action ?? ''}: say plan or run (testbed ci plan [workflow], testbed ci run [workflow] [--job NAME])`,
+      2,
+    )
+  })
+
+cli
   .command('policy [action]', 'the policy lock: `lock` writes testbed.policy.lock, `verify` checks it')
   .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
   .example('testbed policy lock')
@@ -82,7 +102,7 @@ async function main(): Promise<number> {
   }
   if (!cli.matchedCommand)
     throw new CliError(
-      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor, policy; see testbed --help)`,
+      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor, ci, policy; see testbed --help)`,
       2,
     )
   return (await cli.runMatchedCommand()) ?? 0
