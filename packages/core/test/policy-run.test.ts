@@ -125,6 +125,8 @@ describe('policy lock in a test run', { tags: ['tier2'], timeout: 120_000 }, () 
     })
     expect(run.code).toBe(0)
     expect(run.stderr).toContain('✓ allowed [main] TESTBED_SKIP_CACHE=1')
+    // What it skips: the services a `testbed up` holds.
+    expect(run.stderr).toContain(' testbed up: not used: TESTBED_SKIP_CACHE is set')
     expect(repo.audit()).toMatchObject([{ what: 'TESTBED_SKIP_CACHE=1', outcome: 'allowed' }])
   })
 

@@ -66,7 +66,12 @@ function checkRun(
   policy.enforce(attempts)
   const maxima = vitest.projects.flatMap((p) => policy.governs(p.name)?.restrictions?.maxConcurrency ?? [])
   const max = Math.min(...maxima)
-  if (vitest.config.maxWorkers > max && !maxWorkersGiven(vitest)) vitest.config.maxWorkers = max
+  if (vitest.config.maxWorkers > max && !maxWorkersGiven(vitest)) {
+    policy.notes.push(
+      `workers lowered from ${vitest.config.maxWorkers} to ${max} (restrictions.maxConcurrency)`,
+    )
+    vitest.config.maxWorkers = max
+  }
   return policy
 }
 

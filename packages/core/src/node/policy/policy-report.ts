@@ -16,6 +16,7 @@ export function policyLines(policy: RunPolicy, entries: readonly AuditEntry[]): 
   return [
     ` Policy: ${policyIdentity(policy)}`,
     ...(policy.versionChange ? [`   ${policy.versionChange}`] : []),
+    ...policy.notes.map((note) => `   ${note}`),
     ...entries.map((e) => `   ${mark[e.outcome]} ${e.outcome} [${e.pipeline}] ${e.what} — ${e.reason}`),
     ...(entries.length ? [`   audit: ${policy.auditFile}`] : []),
   ]
@@ -29,6 +30,7 @@ export function policyMarkdown(policy: RunPolicy, entries: readonly AuditEntry[]
     `**Policy**: ${cell(policyIdentity(policy))}`,
     '',
     ...(policy.versionChange ? [`${policy.versionChange}`, ''] : []),
+    ...policy.notes.flatMap((note) => [note, '']),
     ...(entries.length
       ? [
           '| outcome | pipeline | attempt | rule | why | when | commit |',

@@ -20,6 +20,8 @@ export const VERSION_FILE = '.testbed/policy-version.json'
 export class RunPolicy {
   /** This run's audit entries, in order. */
   readonly entries: AuditEntry[] = []
+  /** What the policy changed in this run's settings, for the summary. */
+  readonly notes: string[] = []
   /** Set when the policy's version (or content) differs from the last run's. */
   readonly versionChange: string | undefined
   readonly auditFile: string
