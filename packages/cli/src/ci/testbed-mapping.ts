@@ -119,7 +119,10 @@ export function mapJob(job: CiJob, pipelines: readonly string[], scripts: Script
   return { job, testbed, others }
 }
 
-/** The policy's required services per pipeline, read as plain JSON when the file is there. */
+/**
+ * The policy's required services per pipeline, read as plain JSON when the file is there: `testbed
+ * policy verify` and a run validate it; here only `pipelines.<name>.require` is read.
+ */
 export interface PolicyRead {
   file: string
   required: Record<string, string[]>
@@ -134,9 +137,9 @@ export function readPolicy(root: string): PolicyRead | undefined {
       pipelines?: Record<string, Record<string, unknown>>
     }
     const required: Record<string, string[]> = {}
+    // Its schema (packages/core/policy.schema.json) names them `require`, as a pipeline does.
     for (const [name, pipeline] of Object.entries(policy.pipelines ?? {})) {
-      const services = pipeline?.services as Record<string, unknown> | undefined
-      const value = pipeline?.required ?? services?.required
+      const value = pipeline?.require
       if (Array.isArray(value)) required[name] = value.map(String)
     }
     return { file: 'testbed.policy.json', required }
