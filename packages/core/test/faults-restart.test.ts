@@ -22,31 +22,38 @@ const connectionTo = (port: number) =>
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
   })
 
-describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }, () => {
-  test('PostgreSQL from the binary provider: an open connection breaks, a new one works on the same port; the reporter lists it', async () => {
-    const summary = join(scratchDir('faults-summary'), 'summary.md')
-    const run = await runVitest({
-      fixture,
-      args: ['-t', '^(restart postgres|a database cloned before the restart works after it)$'],
-      env: { TESTBED_POSTGRES_PROVIDERS: 'binary', GITHUB_STEP_SUMMARY: summary },
-      timeoutMs: 150_000,
-    })
-    expect(failures(run)).toBe('')
-    expect(run.status('restart postgres')).toBe('passed')
-    expect(run.status('a database cloned before the restart works after it')).toBe('passed')
-    expect(run.stderr).toMatch(/postgres\s+binary/)
-    expect(run.stderr).toContain(' Faults injected')
-    expect(run.stderr).toContain('   ⚡ restart postgres — restart postgres')
-    expect(readFileSync(summary, 'utf8')).toContain(
-      '**Faults injected**\n\n- restart postgres: restart postgres\n',
-    )
-    const port = Number(/RESTARTED on port (\d+)/.exec(run.stdout)?.[1])
-    expect(port).toBeGreaterThan(0)
-    // The run is over: the restarted server was stopped with it.
-    expect(await connectionTo(port)).toBe('ECONNREFUSED')
-  })
+// Each test's own timeout: a describe's would lose to tier2's 30 s budget (docs/markers.md).
+const NESTED_RUN = { timeout: 180_000 }
 
-  test('Redis and NATS from their binary providers come back on the same endpoint', async () => {
+describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
+  test(
+    'PostgreSQL from the binary provider: an open connection breaks, a new one works on the same port; the reporter lists it',
+    NESTED_RUN,
+    async () => {
+      const summary = join(scratchDir('faults-summary'), 'summary.md')
+      const run = await runVitest({
+        fixture,
+        args: ['-t', '^(restart postgres|a database cloned before the restart works after it)$'],
+        env: { TESTBED_POSTGRES_PROVIDERS: 'binary', GITHUB_STEP_SUMMARY: summary },
+        timeoutMs: 150_000,
+      })
+      expect(failures(run)).toBe('')
+      expect(run.status('restart postgres')).toBe('passed')
+      expect(run.status('a database cloned before the restart works after it')).toBe('passed')
+      expect(run.stderr).toMatch(/postgres\s+binary/)
+      expect(run.stderr).toContain(' Faults injected')
+      expect(run.stderr).toContain('   ⚡ restart postgres — restart postgres')
+      expect(readFileSync(summary, 'utf8')).toContain(
+        '**Faults injected**\n\n- restart postgres: restart postgres\n',
+      )
+      const port = Number(/RESTARTED on port (\d+)/.exec(run.stdout)?.[1])
+      expect(port).toBeGreaterThan(0)
+      // The run is over: the restarted server was stopped with it.
+      expect(await connectionTo(port)).toBe('ECONNREFUSED')
+    },
+  )
+
+  test('Redis and NATS from their binary providers come back on the same endpoint', NESTED_RUN, async () => {
     const run = await runVitest({
       fixture,
       args: ['-t', '^restart (redis|nats)$'],
@@ -103,7 +110,7 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
 
   postgresTest(
     'PostgreSQL from env is refused by name, and keeps working',
-    { tags: ['requires_postgres'] },
+    { tags: ['requires_postgres'], ...NESTED_RUN },
     async ({ postgresConnection }) => {
       const run = await runVitest({
         fixture,
@@ -119,6 +126,7 @@ describe('faults.restart through the hub', { tags: ['tier2'], timeout: 180_000 }
 
   postgresTest(
     'an unknown service, one not running, one with no server process: each refused by name',
+    NESTED_RUN,
     async () => {
       const run = await runVitest({ fixture, args: ['-t', '^restart refusals$'], timeoutMs: 150_000 })
       expect(failures(run)).toBe('')

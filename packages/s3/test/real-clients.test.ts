@@ -78,7 +78,7 @@ function ok(finished: Finished): string {
   return finished.stdout
 }
 
-describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients'], timeout: 300_000 }, () => {
+describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients'] }, () => {
   const awsTest = test.extend('aws', async ({ run, workDir }) => {
     const config = join(workDir, 'aws-config')
     writeFileSync(config, '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n')
@@ -201,7 +201,7 @@ describe('awscli against the emulator', { tags: ['tier2', 'requires_s3_clients']
   )
 })
 
-describe('s3cmd against the emulator', { tags: ['tier2', 'requires_s3_clients'], timeout: 300_000 }, () => {
+describe('s3cmd against the emulator', { tags: ['tier2', 'requires_s3_clients'] }, () => {
   const s3cmdTest = test.extend('s3cmd', async ({ run, workDir }) => {
     const config = join(workDir, 's3cfg')
     const host = new URL(emulator.url).host
@@ -254,7 +254,7 @@ describe('s3cmd against the emulator', { tags: ['tier2', 'requires_s3_clients'],
   )
 })
 
-describe('rclone against the emulator', { tags: ['tier2', 'requires_s3_clients'], timeout: 300_000 }, () => {
+describe('rclone against the emulator', { tags: ['tier2', 'requires_s3_clients'] }, () => {
   const rcloneTest = test.extend('rclone', async ({ run }) => {
     // A remote named `emu`, configured by environment variables only.
     const env = {
