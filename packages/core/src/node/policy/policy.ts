@@ -38,12 +38,25 @@ export interface LoadedPolicy {
   digest: string
 }
 
+// The message says all there is: without the stack, Vitest prints it as the one line it is.
+const withoutStack = (error: Error) => {
+  error.stack = `${error.name}: ${error.message}`
+}
+
 /** A policy file that cannot be used (unreadable, not JSON, not valid against the schema, no lock). */
 export class PolicyError extends Error {
   override name = 'PolicyError'
+  constructor(message: string) {
+    super(message)
+    withoutStack(this)
+  }
 }
 
 /** A run the policy refuses: a lock mismatch, or a bypass under hard enforcement. */
 export class PolicyViolation extends Error {
   override name = 'PolicyViolation'
+  constructor(message: string) {
+    super(message)
+    withoutStack(this)
+  }
 }
