@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { policyDigest } from '@testbed/core/config'
-import { runVitest } from '@testbed/test-support/run-vitest'
+import { eventually } from '@testbed/test-support/eventually'
+import { alive, runVitest } from '@testbed/test-support/run-vitest'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
 import { expectNothingLeft, expectRefusedBeforeTests, policy, policyRepo } from './policy-repo.ts'
@@ -317,6 +318,30 @@ describe('policy lock in a test run', { tags: ['tier2'], timeout: 120_000 }, () 
     const warned = await runVitest({ fixture: soft.dir, args: [...MAIN, FLAKY] })
     expect(warned.code).toBe(0)
     expect(warned.stderr).toContain('⚠ warned [main] 1 flaky passes')
+  })
+
+  test('Ctrl-C during a run under a policy: the run stops, echo is gone, the audit file holds whole lines', async () => {
+    const repo = policyRepo(policy({}, { enforcement: 'soft' }))
+    repo.lock()
+    const run = await runVitest({
+      fixture: repo.dir,
+      args: [...MAIN, 'tests/wait.test.ts'],
+      env: { FIXTURE_WAIT: '1', TESTBED_SKIP_CACHE: '1' },
+      onSpawn: (child) => {
+        let out = ''
+        child.stdout?.on('data', (chunk) => {
+          out += chunk
+          if (out.includes('WAITING FOR SIGINT')) child.kill('SIGINT')
+        })
+      },
+    })
+    expect(run.signal ?? run.code).not.toBe(0)
+    expect(run.starts).toHaveLength(1)
+    // The reaper releases what the interrupted run held, a moment after it exits.
+    const [start] = run.starts as [(typeof run.starts)[0]]
+    await eventually(() => !alive(start.pid), `echo server ${start.pid} stopped`)
+    await eventually(() => !existsSync(start.dir), `temp dir ${start.dir} removed`)
+    expect(repo.audit()).toMatchObject([{ what: 'TESTBED_SKIP_CACHE=1', outcome: 'warned' }])
   })
 
   test('no self-modification: a test that rewrites the policy and its lock and sets bypass variables changes nothing the run enforces', async () => {
