@@ -79,7 +79,7 @@ cli
     if (action === 'plan') return runCiPlan(workflow, options)
     if (action === 'run') return runCiRun(workflow, { ...options, job: o.job })
     throw new CliError(
-      `testbed ci ${action ?? ''}: say plan or run (testbed ci plan [workflow], testbed ci run [workflow] [--job NAME])`,
+      `${action === undefined ? 'testbed ci needs' : `unknown ci action '${action}':`} plan or run (testbed ci plan [workflow], testbed ci run [workflow] [--job NAME])`,
       2,
     )
   })

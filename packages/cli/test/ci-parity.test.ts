@@ -208,6 +208,9 @@ describe('CI parity: status aggregation as GitHub does it', { tags: ['tier1'] },
     expect(result('package')).toBe('success')
     expect(result('on-failure')).toBe('skipped')
     expect(result('when-build-failed')).toBe('skipped')
+    // Conditions over `github`, evaluated by GitHub's evaluator for a push of this checkout.
+    expect(result('on-push')).toBe('success')
+    expect(result('on-pull-request')).toBe('skipped')
   })
 
   test('a failed job: the jobs needing it (even through others) skipped, always() and failure() run', async () => {

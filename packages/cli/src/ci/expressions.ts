@@ -3,8 +3,9 @@
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions'
 import type { FunctionDefinition } from '@actions/expressions/funcs/info'
 
-/** The contexts a local run knows; any other context reads as empty (`github`, `secrets`, …). */
+/** The contexts a local run knows; any other reads as empty (`secrets`, `vars`, `steps`, …). */
 export interface ExpressionContexts {
+  github?: Record<string, string>
   matrix?: Record<string, unknown>
   inputs?: Record<string, unknown>
   env?: Record<string, string>
@@ -58,7 +59,9 @@ export function evaluate(
   const functions = statusFunctions(status ?? { success: true, failure: false, cancelled: false })
   const lexed = new Lexer(expression).lex()
   const parsed = new Parser(lexed.tokens, KNOWN, functions).parse()
-  return new Evaluator(parsed, dictionary(contexts), new Map(functions.map((f) => [f.name, f]))).evaluate()
+  // The evaluator looks functions up by their lower-cased name.
+  const byName = new Map(functions.map((f) => [f.name.toLowerCase(), f]))
+  return new Evaluator(parsed, dictionary(contexts), byName).evaluate()
 }
 
 /** GitHub's truthiness: false, 0, '', null are false. */

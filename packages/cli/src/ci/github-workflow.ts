@@ -15,6 +15,7 @@ import {
   substitute,
   truthy,
 } from './expressions.js'
+import { localGithubContext } from './local-github-context.js'
 import { expandedName, expandMatrix, MatrixError } from './matrix.js'
 import {
   type CiJob,
@@ -81,7 +82,7 @@ const strings = (env: unknown, contexts: ExpressionContexts): Record<string, str
     ]),
   )
 
-function conditionOf(value: unknown): JobCondition {
+function conditionOf(value: unknown, contexts: ExpressionContexts): JobCondition {
   if (value === undefined || value === null) return { kind: 'success' }
   const text = conditionText(String(value))
   const simple: Record<string, JobCondition> = {
@@ -90,7 +91,16 @@ function conditionOf(value: unknown): JobCondition {
     'failure()': { kind: 'failure' },
     'cancelled()': { kind: 'cancelled' },
   }
-  return simple[text.replace(/\s+/g, '')] ?? { kind: 'expression', expression: text }
+  return (
+    simple[text.replace(/\s+/g, '')] ?? {
+      kind: 'expression',
+      expression: text,
+      contexts: {
+        ...(contexts.github && { github: contexts.github }),
+        ...(contexts.inputs && { inputs: contexts.inputs }),
+      },
+    }
+  )
 }
 
 /** A boolean field that may be an expression (`continue-on-error: ${{ matrix.experimental }}`). */
@@ -162,6 +172,7 @@ async function readJobs(
   const { root, file } = options
   const { plain, lines, graphErrors } = await parseFile(root, file)
   const inputs = inputsOf(plain, options.inputs ?? {})
+  const github = localGithubContext(root, typeof plain.name === 'string' ? plain.name : file)
   const jobsPlain = isRecord(plain.jobs) ? plain.jobs : {}
   const byKey = new Map<string, CiJob[]>()
   /** Each expansion's needs as the file writes them (job keys), resolved once every key is known. */
@@ -184,10 +195,19 @@ async function readJobs(
           throw error
         }
     }
-    const failFast = flag(strategy['fail-fast'], true, { inputs })
+    const failFast = flag(strategy['fail-fast'], true, { github, inputs })
     const expansions: CiJob[] = []
-    for (const matrix of combinations) {
-      const contexts: ExpressionContexts = { inputs, ...(matrix && { matrix }) }
+    for (const matrix of combinations)
+      try {
+        await expand(matrix)
+      } catch (error) {
+        // An expression GitHub's evaluator refuses (an unknown function, a syntax error).
+        if (error instanceof WorkflowError) throw error
+        throw new WorkflowError(file, line, `job '${key}': ${(error as Error).message}`)
+      }
+    byKey.set(key, expansions)
+    async function expand(matrix: Matrix | undefined): Promise<void> {
+      const contexts: ExpressionContexts = { github, inputs, ...(matrix && { matrix }) }
       const env = {
         ...strings(plain.env, contexts),
         ...strings(job.env, { ...contexts, env: strings(plain.env, contexts) }),
@@ -205,7 +225,7 @@ async function readJobs(
         name: shown,
         ...(matrix && { matrix }),
         needs: [],
-        condition: conditionOf(job.if),
+        condition: conditionOf(job.if, contexts),
         continueOnError: flag(job['continue-on-error'], false, contexts),
         failFast,
         env,
@@ -222,7 +242,7 @@ async function readJobs(
           base.notes.push(`calls a workflow of another repository (${job.uses}), not read locally`)
           written.set(base, needs)
           expansions.push(base)
-          continue
+          return
         }
         const called = job.uses.replace(/^\.\//, '').replace(/@.*$/, '')
         if ((options.calling ?? [file]).includes(called))
@@ -255,13 +275,12 @@ async function readJobs(
           if (matrix) innerJob.matrix = { ...matrix, ...innerJob.matrix }
           expansions.push(innerJob)
         }
-        continue
+        return
       }
       base.steps = stepsOf(job, { ...contexts, env })
       written.set(base, needs)
       expansions.push(base)
     }
-    byKey.set(key, expansions)
   }
   const jobs = [...byKey.values()].flat()
   for (const job of jobs) {

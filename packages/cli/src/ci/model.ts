@@ -23,7 +23,11 @@ export type JobCondition =
   | { kind: 'failure' }
   | { kind: 'cancelled' }
   /** A GitHub expression evaluated against the needs' results when the job's turn comes. */
-  | { kind: 'expression'; expression: string }
+  | {
+      kind: 'expression'
+      expression: string
+      contexts?: { github?: Record<string, string>; inputs?: Record<string, unknown> }
+    }
 
 export interface CiJob {
   /** Unique in the workflow: `test (py39)`, `enterprise / test`. */

@@ -65,7 +65,7 @@ export function shouldRun(
       for (const [key, expansions] of byKey) needs[key] = { result: resultOfKey(expansions), outputs: {} }
       const explicit = namesStatusFunction(condition.expression)
       if (!explicit && !status.success) return { run: false, why: `success() is false: ${because}` }
-      const holds = truthy(evaluate(condition.expression, { needs }, status))
+      const holds = truthy(evaluate(condition.expression, { ...condition.contexts, needs }, status))
       return holds ? { run: true } : { run: false, why: `if: ${condition.expression} is false` }
     }
   }

@@ -39,6 +39,11 @@ export async function runCiRun(
 ): Promise<number> {
   const { plan: p, root } = await plan(workflow, options)
   const runnable = p.shown.filter((m) => !m.workflow.reusableOnly)
+  const [reusable] = p.shown
+  if (workflow !== undefined && reusable?.workflow.reusableOnly)
+    throw new CliError(
+      `${reusable.workflow.file} runs only when called (on: workflow_call): run the workflow that calls it`,
+    )
   if (runnable.length !== 1)
     throw new CliError(
       `name the workflow to run (workflows: ${p.all
