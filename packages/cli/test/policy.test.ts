@@ -23,7 +23,7 @@ function repo(text?: string): string {
 }
 const lockOf = (dir: string) => join(dir, 'testbed.policy.lock')
 
-describe('testbed policy', () => {
+describe('testbed policy', { tags: ['tier2'] }, () => {
   test('lock writes the digest of the canonical form; the same policy, however written, the same lock', async () => {
     const dir = repo(JSON.stringify(policy(), null, 2))
     const digest = policyDigest(policy())

@@ -24,7 +24,7 @@ const repoWith = (text: string) => {
   return dir
 }
 
-describe('the policy file', () => {
+describe('the policy file', { tags: ['tier1'] }, () => {
   test('the schema ships in the package, under its own export', () => {
     const resolved = createRequire(import.meta.url).resolve('@testbed/core/policy.schema.json')
     expect(resolved).toBe(policySchemaPath)
