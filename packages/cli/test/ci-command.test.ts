@@ -188,6 +188,25 @@ describe('testbed ci run', { tags: ['e2e'] }, () => {
     expect(processesIn(dir)).toEqual([])
   })
 
+  test('a GitLab pipeline: its stages in order, parallel: matrix values as variables', async () => {
+    const { dir, records } = ciRepo()
+    const { code, stdout } = await testbed(['ci', 'run', '.gitlab-ci.yml'], dir, {
+      ...NO_SUMMARY,
+      CI_RECORD_DIR: records,
+    })
+    expect(code).toBe(0)
+    expect(started(stdout)).toEqual(['unit: [one]', 'unit: [two]', 'report'])
+    expect(stdout).toContain('left out: npm ci — runs neither Vitest nor testbed')
+    expect(recorded(records)).toEqual(['gitlab-one', 'gitlab-report', 'gitlab-two'])
+    // A variable naming another (JOB_LEVEL: job-$SHARD) is expanded, as GitLab does.
+    expect(record(records, 'gitlab-two')).toMatchObject({
+      WORKFLOW_LEVEL: 'gitlab',
+      JOB_LEVEL: 'job-two',
+      SHARD: 'two',
+    })
+    expect(stdout).toMatch(/\nworkflow \.gitlab-ci\.yml: success\n$/)
+  })
+
   test('--job runs only that job, every expansion of it; an unknown job is one error listing the jobs', async () => {
     const { dir, records } = ciRepo()
     const { code, stdout } = await testbed(['ci', 'run', 'ci', '--job', 'test'], dir, {

@@ -58,6 +58,18 @@ function parallelMatrix(value: unknown, file: string, line: number | undefined, 
   return combinations
 }
 
+/** GitLab expands `$VAR` and `${VAR}` in a variable's value from the job's other variables. */
+function expandReferences(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      v.replace(/\$\{?(\w+)\}?/g, (whole, name: string) =>
+        name !== k && name in env ? (env[name] as string) : whole,
+      ),
+    ]),
+  )
+}
+
 const conditionOf = (when: unknown): JobCondition =>
   when === 'always' ? { kind: 'always' } : when === 'on_failure' ? { kind: 'failure' } : { kind: 'success' }
 
@@ -109,11 +121,11 @@ export function readGitlabCi(root: string, file: string): CiWorkflow {
         : [undefined]
     const expansions: CiJob[] = matrix.map((m) => {
       const id = m ? `${key}: [${Object.values(m).map(String).join(', ')}]` : key
-      const env = {
+      const env = expandReferences({
         ...globalVariables,
         ...variables(value.variables),
         ...(m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)]))),
-      }
+      })
       const script = [
         ...asList(
           value.before_script ??
