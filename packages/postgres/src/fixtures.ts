@@ -1,6 +1,7 @@
 import { defineFixtureSet, type FixtureSet, serviceForScope, useConnection } from '@testbed/core'
 import { test as base } from 'vitest'
 import type { PostgresConnection } from './connection.js'
+import { type RollbackDatabase, rollbackDatabase } from './rollback-database.js'
 import { type TestDatabase, testDatabase } from './test-database.js'
 
 export interface PostgresFixtures {
@@ -10,6 +11,8 @@ export interface PostgresFixtures {
   database: TestDatabase
   /** One database shared by the tests of a file (for suites that build state step by step). */
   fileDatabase: TestDatabase
+  /** The worker's database, the test run in a transaction rolled back at its end (see the README's rollback mode). */
+  rollbackDatabase: RollbackDatabase
 }
 
 /** Keep a failed test's database for inspection: `TESTBED_KEEP_FAILED_DATABASES=1`. */
@@ -69,6 +72,21 @@ export const postgresFixtures: FixtureSet<PostgresFixtures> = defineFixtureSet((
     .extend('fileDatabase', async ({ task, skip, postgresFileDatabase }) => {
       await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'fileDatabase')
       return postgresFileDatabase()
+    })
+    .extend('rollbackDatabase', async ({ task, skip }, { onCleanup }) => {
+      const connection = await useConnection<PostgresConnection>(
+        { task, skip },
+        'postgres',
+        'rollbackDatabase',
+      )
+      const { database, finish } = await rollbackDatabase(connection)
+      // Code under test that connects on its own through DATABASE_URL is caught at the test's end.
+      const restoreEnv = overrideEnv({ DATABASE_URL: database.url, PGDATABASE: database.name })
+      onCleanup(async () => {
+        restoreEnv()
+        await finish()
+      })
+      return database
     }),
 )
 

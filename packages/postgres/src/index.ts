@@ -8,6 +8,7 @@ export {
   redactedUrl,
 } from './connection.js'
 export { type PostgresFixtures, postgresFixtures, test } from './fixtures.js'
+export { type RollbackDatabase, RollbackModeError, rollbackDatabase } from './rollback-database.js'
 export { type TestDatabase, type TestDatabaseOptions, testDatabase } from './test-database.js'
 
 declare module '@testbed/core' {
