@@ -1,9 +1,10 @@
 // Each bad workflow gets one clear error (the file, the line, what is wrong) and a non-zero exit, and
-// leaves nothing behind: a malformed workflow, a need naming a missing job, a cycle, a matrix of more
+// leaves nothing behind (no file written, no process left): a malformed workflow, a need naming a missing job, a cycle, a matrix of more
 // than 256 jobs.
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { processesIn } from './ci-support.ts'
 import { testbed } from './testbed-command.ts'
 
 const bad = fileURLToPath(new URL('./fixtures/ci-bad', import.meta.url))
@@ -19,7 +20,9 @@ async function oneError(args: string[]): Promise<string> {
   expect(stdout).toBe('')
   const lines = stderr.trimEnd().split('\n')
   expect(lines).toHaveLength(1)
+  // Nothing written, nothing left running.
   expect(changes()).toBe(before)
+  expect(processesIn(bad)).toEqual([])
   return lines[0] as string
 }
 

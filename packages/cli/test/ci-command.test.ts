@@ -9,7 +9,6 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -19,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test } from 'vitest'
+import { processesIn } from './ci-support.ts'
 import { alive, start, testbed } from './testbed-command.ts'
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url))
@@ -53,20 +53,6 @@ const recorded = (records: string) =>
     .sort()
 const record = (records: string, name: string) =>
   JSON.parse(readFileSync(join(records, `${name}.json`), 'utf8'))
-
-/** Processes whose working directory is in `dir`: what a run would leave behind. */
-function processesIn(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .filter((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
 
 /** The job lines of `ci run`'s output, in order: `▶ job` when it starts, `✓ job: result` when settled. */
 const started = (stdout: string) => [...stdout.matchAll(/^▶ (.+?)(?: {2}matrix: .*)?$/gm)].map((m) => m[1])
