@@ -1,6 +1,6 @@
-// Each bad workflow gets one clear error (the file, the line, what is wrong) and a non-zero exit, and
-// leaves nothing behind (no file written, no process left): a malformed workflow, a need naming a missing job, a cycle, a matrix of more
-// than 256 jobs.
+// Each bad workflow gets one clear error (the file, the line, what is wrong) and a non-zero exit,
+// and leaves nothing behind (no file written, no process left): a malformed workflow, a need naming
+// a missing job, a cycle, a matrix of more than 256 jobs.
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
