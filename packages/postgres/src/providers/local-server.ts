@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process'
-import { chown, writeFile } from 'node:fs/promises'
+import { chown } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { type ProvidedInstance, type ProviderContext, unprivilegedIds } from '@testbed/core/config'
 import type { PostgresFound } from '../connection.js'
 import { settingsArgs } from '../server-settings.js'
+import { initCluster } from './cluster-cache.js'
 
 export interface LocalServerOptions {
   /** Listen here instead of on a free port. */
@@ -12,8 +11,6 @@ export interface LocalServerOptions {
   /** Server settings on top of Testbed's test settings. */
   settings?: Record<string, string>
 }
-
-const run = promisify(execFile)
 
 /**
  * A fresh cluster in a temp dir, started from a directory of PostgreSQL binaries: Debian's for
@@ -28,34 +25,18 @@ export async function startLocalServer(
   const ids = unprivilegedIds('postgres')
   const dir = await ctx.tempDir({ memory: true })
   if (ids) await chown(dir, ids.uid, ids.gid)
-  const password = ctx.secret()
-  const passwordFile = join(dir, 'pwfile')
-  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 })
-  if (ids) await chown(passwordFile, ids.uid, ids.gid)
   const data = join(dir, 'data')
-  ctx.progress('initdb')
-  try {
-    await run(
-      bin.initdb,
-      [
-        '-D',
-        data,
-        '-U',
-        'postgres',
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '-E',
-        'UTF8',
-        '--no-locale',
-        '--no-sync',
-      ],
-      { ...ids, env: { ...process.env, LC_ALL: 'C' } },
-    )
-  } catch (error) {
-    throw new Error(
-      `initdb failed: ${((error as { stderr?: string }).stderr || (error as Error).message).trim()}`,
-    )
-  }
+  // A copy of the cached cluster of this version and these options, else initdb (then cached).
+  const { password } = await initCluster({
+    initdb: bin.initdb,
+    data,
+    options: ['-U', 'postgres', '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'],
+    scratch: dir,
+    ids,
+    env: { ...process.env, LC_ALL: 'C' },
+    secret: ctx.secret(),
+    progress: (message) => ctx.progress(message),
+  })
   const port = await ctx.port(options.port)
   await ctx.spawnServer(
     bin.postgres,
