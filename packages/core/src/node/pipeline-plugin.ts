@@ -98,7 +98,6 @@ export function pipelinePlugin({ pipelines, services, reporter }: PipelinePlugin
         hubToken: run.server.token,
         pipeline: project.name,
         ...strictness,
-        ...(governed && { policy: governed.summary }),
       }
       if (governed) reporter.setPolicy(governed.policy)
       project.provide('testbed', context)

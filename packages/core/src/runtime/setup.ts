@@ -7,22 +7,13 @@
  */
 
 import type { RunnerTestSuite as Suite, RunnerTask as Task } from 'vitest'
-import { beforeAll, beforeEach, inject, TestRunner } from 'vitest'
+import { beforeAll, type beforeEach, inject, TestRunner } from 'vitest'
 import { servicesRequiredBy } from '../shared/requirement.js'
 
 if (!inject('testbed'))
   throw new Error(
     "Testbed's plugin is not in this Vitest config: add `plugins: testbed.plugins` beside `test: { projects: testbed.projects }`",
   )
-
-// Under a repository's policy, each test carries its digest and version: Vitest's JUnit reporter
-// writes a test's annotations as its <properties>. Without a policy, no hook at all.
-const policy = inject('testbed').policy
-if (policy)
-  beforeEach(async ({ annotate }) => {
-    await annotate(policy.digest, 'testbed-policy-digest')
-    await annotate(policy.version, 'testbed-policy-version')
-  })
 
 function selectedTests(task: Task): Task[] {
   if (task.mode === 'skip' || task.mode === 'todo') return []

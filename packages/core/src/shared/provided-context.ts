@@ -13,15 +13,6 @@ export interface TestbedContext {
   requireFromEnv: string[]
   /** Services this pipeline refuses to take from an emulator (the pipeline's `real`, and `TESTBED_REAL`). */
   real: string[]
-  /** The repository's policy (testbed.policy.json), when it has one: each test reports it to JUnit. */
-  policy?: PolicySummary
-}
-
-/** A policy's identity, as every report Testbed writes carries it. */
-export interface PolicySummary {
-  file: string
-  digest: string
-  version: string
 }
 
 declare module 'vitest' {

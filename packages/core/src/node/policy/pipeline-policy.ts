@@ -4,9 +4,7 @@
 // process enforces.
 import type { TestProject, Vitest } from 'vitest/node'
 import { processSingleton } from '../../shared/process-singleton.js'
-import type { PolicySummary } from '../../shared/provided-context.js'
 import { pipelineAttempts } from './bypass-attempts.js'
-import { POLICY_FILE } from './policy.js'
 import { loadRunPolicy, type RunPolicy } from './run-policy.js'
 
 /** A pipeline as the config declares it. */
@@ -21,8 +19,6 @@ export interface PipelineUnderPolicy {
   policy: RunPolicy
   require: string[]
   real: string[]
-  /** What the pipeline's workers get (a copy): for the JUnit property on each test. */
-  summary: PolicySummary
 }
 
 const current = processSingleton('policy', (): { checked?: { policy?: RunPolicy; error?: unknown } } => ({}))
@@ -104,6 +100,5 @@ export function governedPipeline(
     policy,
     require: union(settings?.require, rules?.require),
     real: union(settings?.real, rules?.real),
-    summary: { file: POLICY_FILE, digest: policy.loaded.digest, version: policy.loaded.policy.version },
   }
 }
