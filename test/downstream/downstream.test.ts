@@ -326,8 +326,10 @@ describe('a downstream repository, from the packed tarballs', { tags: ['slow'] }
         const manifest = JSON.parse(
           readFileSync(join(repo, 'node_modules', '@testbed', name, 'package.json'), 'utf8'),
         ) as { exports: Record<string, unknown> }
+        // JSON entries (package.json, the policy schema) are data, not modules to re-export.
+        const isJson = (target: unknown) => typeof target === 'string' && target.endsWith('.json')
         return Object.keys(manifest.exports)
-          .filter((subpath) => subpath !== './package.json')
+          .filter((subpath) => !isJson(manifest.exports[subpath]))
           .map((subpath) => `@testbed/${name}${subpath.slice(1)}`)
       })
       writeFileSync(
@@ -405,5 +407,50 @@ describe('a downstream repository, from the packed tarballs', { tags: ['slow'] }
       expect(await settle(() => readdirSync(tempRoot), 30_000)).toEqual([])
     },
     minutes(10),
+  )
+
+  test(
+    'npx testbed: doctor, up --detach, a run that takes PostgreSQL from it, down; nothing left',
+    async () => {
+      const tempRoot = join(repo, '.testbed-tmp-up')
+      mkdirSync(tempRoot)
+      chmodSync(tempRoot, 0o755)
+      const upEnv = { ...env, TESTBED_POSTGRES_PROVIDERS: 'embedded', TESTBED_TMPDIR: tempRoot }
+      const testbed = (args: string[], extra: NodeJS.ProcessEnv = upEnv) =>
+        run('npx', ['testbed', ...args], { cwd: repo, env: extra, timeoutMs: minutes(3) })
+
+      const doctor = await testbed(['doctor'])
+      expect(doctor.code, shown('npx testbed doctor', doctor)).toBe(0)
+      expect(doctor.stdout).toMatch(/postgres/)
+
+      const up = await testbed(['up', 'postgres', '--detach'])
+      expect(up.code, shown('npx testbed up postgres --detach', up)).toBe(0)
+      expect(up.stdout).toMatch(/^export DATABASE_URL='postgres(ql)?:\/\//m)
+      const status = await testbed(['status'])
+      expect(status.code, shown('npx testbed status', status)).toBe(0)
+      expect(status.stdout).toMatch(/postgres/)
+      // The password is in the exports the user asked for, never in the status.
+      const url = /DATABASE_URL='([^']+)'/.exec(up.stdout)?.[1]
+      expect(url).toBeDefined()
+      const { password } = new URL(url ?? '')
+      if (password) expect(status.stdout + status.stderr).not.toContain(password)
+
+      // The run names no provider order, so `up` comes first: its table says the server is up's.
+      const tested = await run('npx', ['vitest', 'run', '--project', 'main'], {
+        cwd: repo,
+        env: { ...env, TESTBED_REDIS_PROVIDERS: 'env' },
+        timeoutMs: minutes(5),
+      })
+      expect(tested.code, shown('npx vitest run --project main', tested)).toBe(0)
+      expect(tested.stderr).toMatch(/postgres\s+up\s/)
+      expect(tested.stderr).toContain(' testbed up: services of testbed up (pid ')
+
+      const down = await testbed(['down'])
+      expect(down.code, shown('npx testbed down', down)).toBe(0)
+      expect(existsSync(join(repo, '.testbed', 'up.json'))).toBe(false)
+      expect(await settle(() => processesOf(repo, marker), 30_000)).toEqual([])
+      expect(await settle(() => readdirSync(tempRoot), 30_000)).toEqual([])
+    },
+    minutes(12),
   )
 })
