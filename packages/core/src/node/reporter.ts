@@ -3,12 +3,20 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
+import { recordRunHistory } from './flakiness/run-history.js'
 import { journeyMarkdown, journeyTables } from './journey-table.js'
 import type { AuditEntry } from './policy/audit-log.js'
 import { policyLines, policyMarkdown } from './policy/policy-report.js'
 import { budgetAttempts } from './policy/run-budgets.js'
 import type { RunPolicy } from './policy/run-policy.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
+import {
+  type MergedService,
+  mergedServices,
+  recordedService,
+  ServiceRecorder,
+  shardsLabel,
+} from './shards/shard-services.js'
 import { allOf, type TagsPredicate } from './tags-expression.js'
 
 type Outcome = 'success' | 'failure' | 'partial failure' | 'complete skip'
@@ -75,15 +83,25 @@ export class TestbedReporter implements Reporter {
   private ticker: NodeJS.Timeout | undefined
   private readonly pipelines = new Map<string, Pipeline>()
   private policy: RunPolicy | undefined
+  private recorder: ServiceRecorder | undefined
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+  }
+
+  /** Each file carries the services that settled while it ran, for blob reports (docs/sharding.md). */
+  onTestModuleEnd(module: TestModule): void {
+    if (!this.hub || !this.vitest) return
+    const shard = this.vitest.config.shard
+    this.recorder ??= new ServiceRecorder(shard ? `${shard.index}/${shard.count}` : undefined)
+    this.recorder.onModuleEnd(module.meta(), this.hub.settled, this.hub.upNote)
   }
 
   /** Called by each pipeline's plugin; the hub is one per run. */
   attach(hub: ServiceHub): void {
     if (this.hub === hub) return
     this.hub = hub
+    this.recorder = undefined // what it wrote was of the previous hub's services
     hub.on((event) => this.onHubEvent(event))
   }
 
@@ -179,13 +197,22 @@ export class TestbedReporter implements Reporter {
     }
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>): Promise<void> {
     const tests = modules.flatMap((m) => [...m.children.allTests()])
-    const statuses = this.hub?.settled ?? []
+    // A merge of blob reports ran nothing here: its services are the shards', read from the files' meta.
+    const merged = this.vitest?.config.mergeReports ? mergedServices(modules) : undefined
+    const statuses: MergedService[] =
+      merged?.rows ?? (this.hub?.settled ?? []).map((s) => ({ ...recordedService(s, undefined), shards: [] }))
+    const upNotes = merged
+      ? merged.upNotes.map((u) => ` testbed up${u.shard ? ` (shard ${u.shard})` : ''}: ${u.note}`)
+      : statuses.length && this.hub?.upNote
+        ? [` testbed up: ${this.hub.upNote}`]
+        : []
     const entries = this.endOfRunPolicy(tests)
+    const flakiness = this.vitest ? await recordRunHistory(this.vitest, tests) : undefined
     const lines = [
       ...serviceTable(statuses),
-      ...(statuses.length && this.hub?.upNote ? [` testbed up: ${this.hub.upNote}`] : []),
+      ...upNotes,
       ...skipReasons(tests),
       ...flakyTests(tests),
       ...journeyTables(modules),
@@ -193,13 +220,16 @@ export class TestbedReporter implements Reporter {
       ...categories(tests),
       ...withoutReason(tests, this.pipelines),
       ...(this.policy ? policyLines(this.policy, entries) : []),
+      ...(flakiness?.lines ?? []),
     ]
     if (lines.length) this.write(['', ...lines].join('\n'))
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile)
       appendFileSync(
         summaryFile,
-        markdownSummary(statuses, tests, modules) + (this.policy ? policyMarkdown(this.policy, entries) : ''),
+        markdownSummary(statuses, tests, modules) +
+          (this.policy ? policyMarkdown(this.policy, entries) : '') +
+          (flakiness?.markdown ?? ''),
       )
   }
 }
@@ -212,10 +242,16 @@ const annotationsOf = (testCase: TestCase) =>
   (testCase as unknown as { task?: { annotations?: Array<{ type: string; message: string }> } }).task
     ?.annotations
 
-const withDetail = (s: ReadyStatus) => {
-  const notes = [s.emulated && `EMULATED: ${s.emulated}`, s.detail].filter(Boolean)
+const withDetail = (s: Pick<ReadyStatus, 'endpoint' | 'emulated' | 'detail'> & { shards?: string[] }) => {
+  const notes = [s.emulated && `EMULATED: ${s.emulated}`, s.detail, shardsLabel(s.shards ?? [])].filter(
+    Boolean,
+  )
   return notes.length ? `${s.endpoint} (${notes.join('; ')})` : s.endpoint
 }
+
+/** Why a service was not had, naming the shard(s) where it was not, in a merged report. */
+const whyNot = (s: MergedService) =>
+  s.shards.length ? `${shardsLabel(s.shards)}: ${s.reason}` : (s.reason ?? '')
 
 function statusLine(status: ServiceStatus): string {
   if (status.state === 'ready' && status.emulated) {
@@ -226,12 +262,12 @@ function statusLine(status: ServiceStatus): string {
   return status.reason
 }
 
-function serviceTable(statuses: readonly ServiceStatus[]): string[] {
+function serviceTable(statuses: readonly MergedService[]): string[] {
   if (!statuses.length) return []
   const rows = statuses.map((s) =>
     s.state === 'ready'
-      ? [s.name, s.provider, seconds(s.startMs), withDetail(s)]
-      : [s.name, '—', '—', s.reason],
+      ? [s.name, s.provider ?? '', seconds(s.startMs ?? 0), withDetail({ ...s, endpoint: s.endpoint ?? '' })]
+      : [s.name, '—', '—', whyNot(s)],
   )
   const header = ['service', 'provider', 'start', 'endpoint / why unavailable']
   const widths = header.map((h, i) =>
@@ -353,14 +389,14 @@ function categories(tests: readonly TestCase[]): string[] {
 }
 
 function markdownSummary(
-  statuses: readonly ServiceStatus[],
+  statuses: readonly MergedService[],
   tests: readonly TestCase[],
   modules: ReadonlyArray<TestModule>,
 ): string {
   const rows = statuses.map((s) =>
     s.state === 'ready'
-      ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs)} | ${withDetail(s)} |`
-      : `| ${s.name} | — | — | ${s.reason.replaceAll('|', '\\|')} |`,
+      ? `| ${s.name} | ${s.provider} | ${seconds(s.startMs ?? 0)} | ${withDetail({ ...s, endpoint: s.endpoint ?? '' })} |`
+      : `| ${s.name} | — | — | ${whyNot(s).replaceAll('|', '\\|')} |`,
   )
   const outcomes = categorize(tests).map(
     (c) =>

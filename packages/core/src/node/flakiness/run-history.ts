@@ -1,0 +1,69 @@
+import type { TestCase, Vitest } from 'vitest/node'
+import { headCommit } from '../policy/audit-log.js'
+import {
+  DEFAULT_FLAKY_OPTIONS,
+  type FlakyReport,
+  flakyMarkdown,
+  flakyReport,
+  testLabel,
+} from './flaky-report.js'
+import { historyStore } from './history-store.js'
+import { newRunIdentity, outcomeRecords } from './run-outcomes.js'
+
+/** `TESTBED_COMMIT` names the commit a run's outcomes are recorded against, where git cannot tell. */
+export const COMMIT_VARIABLE = 'TESTBED_COMMIT'
+
+/**
+ * Vitest writes a blob report here (`--reporter=blob`): a shard whose outcomes the merge records, so
+ * that a sharded run is one run of the history, with each test's shard, and is not counted twice.
+ */
+function writesBlob(vitest: Vitest): boolean {
+  return vitest.config.reporters.some((r) =>
+    Array.isArray(r) ? r[0] === 'blob' : (r as object | undefined)?.constructor?.name === 'BlobReporter',
+  )
+}
+
+/**
+ * Appends the run's outcomes to the history (TESTBED_HISTORY, `.testbed/history.jsonl` by default),
+ * then reads the window back for the summary's section. A history that cannot be read or written costs
+ * the section, with the reason, never the run.
+ */
+export async function recordRunHistory(
+  vitest: Vitest,
+  tests: readonly TestCase[],
+): Promise<{ lines: string[]; markdown: string } | undefined> {
+  const root = vitest.config.root
+  const store = historyStore(root)
+  if (!store || writesBlob(vitest)) return undefined
+  const shard = vitest.config.shard
+  const ownShard = shard ? `${shard.index}/${shard.count}` : undefined
+  try {
+    const commit = process.env[COMMIT_VARIABLE]?.trim() || headCommit(root)
+    const records = outcomeRecords(
+      tests,
+      newRunIdentity(root, commit),
+      (test) => test.module.meta().testbedShard ?? ownShard,
+    )
+    await store.append(records)
+    if (!records.length) return undefined
+    const report = flakyReport(await store.read(), DEFAULT_FLAKY_OPTIONS)
+    return { lines: summaryLines(report, store.location), markdown: flakyMarkdown(report, store.location) }
+  } catch (error) {
+    return { lines: [` Flakiness: history not kept (${(error as Error).message})`], markdown: '' }
+  }
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(x === 0 || x >= 0.1 ? 1 : 2)} %`
+
+/** One line for a steady suite; the tests over the budget named under it. */
+function summaryLines(report: FlakyReport, location: string): string[] {
+  const { suite, window } = report
+  const lines = [
+    ` Flakiness (last ${window.runs} ${window.runs === 1 ? 'run' : 'runs'}, ${location}): ${suite.flaky} of ${suite.testRuns} test runs flaky, ${percent(suite.rate)} (95 % CI ${percent(suite.interval.lower)}–${percent(suite.interval.upper)})`,
+  ]
+  for (const t of report.overBudget)
+    lines.push(
+      `   ⚠ over the ${percent(report.options.budget)} budget: ${testLabel(t)} (${t.flaky} of ${t.runs} runs, ${percent(t.rate)})`,
+    )
+  return lines
+}
