@@ -1,16 +1,21 @@
-// Fresh migrated database per test, on a 20-table template: what a test waits for (the `database`
-// fixture's setup and teardown), p50/p95 over 200 tests, for each pool size, side by side on one
-// server; for back-to-back one-query tests (the worst case: clones must keep pace) and for tests whose
-// body takes 10 ms.   node bench/database-per-test.ts [binary|embedded|container]
+// Fresh migrated database per test, on a 20-table template: what a test waits for (setup and
+// teardown), p50/p95, for each way of doing it, side by side on the same servers in alternating
+// rounds (the machine is shared: compare rows of one run, not runs). Back-to-back one-query tests
+// (the worst case: clones must keep pace) and tests whose body takes 10 ms.
+//   node bench/database-per-test.ts [binary|embedded|container] [--rounds N]
 import { ServiceHub } from '@testbed/core/config'
 import type { PostgresConnection } from '@testbed/postgres/config'
 import { postgres } from '@testbed/postgres/config'
-import type pg from 'pg'
+import pg from 'pg'
 // The `database` fixture's building block, from the build (the worker entry would load Vitest).
-import { testDatabase } from '../packages/postgres/dist/test-database.js'
+import { DatabasePool } from '../packages/postgres/dist/test-database.js'
 import { args, finish, percentiles, report } from './stats.ts'
 
-const provider = args[0] ?? 'binary'
+const provider = args[0] ?? 'embedded'
+const roundsAt = process.argv.indexOf('--rounds')
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 4
+const perBlock = 50
+const warmUp = 5
 process.env.TESTBED_POSTGRES_PROVIDERS = provider
 const twentyTables = Object.assign(
   async (client: pg.Client) => {
@@ -24,43 +29,177 @@ const twentyTables = Object.assign(
   { version: 'bench-20-tables' },
 )
 
-const hub = new ServiceHub()
-hub.register(postgres({ migrations: twentyTables, container: { image: process.env.TESTBED_POSTGRES_IMAGE } }))
-const { postgres: status } = await hub.ensure(['postgres'])
-if (status?.state !== 'ready') throw new Error(status?.reason)
-const server = status.connection as PostgresConnection
-const rows: Record<string, string>[] = []
-try {
-  for (const [pool, bodyMs] of [
-    ['0', 0],
-    ['1', 0],
-    ['2', 0],
-    ['0', 10],
-    ['2', 10],
-  ] as const) {
-    process.env.TESTBED_POSTGRES_POOL = pool
-    // One pool for the server (per worker, here this process); it reads TESTBED_POSTGRES_POOL on every take.
-    const waits: number[] = []
-    for (let i = 0; i < 220; i++) {
+async function start(
+  settings?: Record<string, string>,
+): Promise<{ hub: ServiceHub; server: PostgresConnection }> {
+  const hub = new ServiceHub()
+  hub.register(
+    postgres({
+      migrations: twentyTables,
+      settings,
+      container: { image: process.env.TESTBED_POSTGRES_IMAGE },
+    }),
+  )
+  const { postgres: status } = await hub.ensure(['postgres'])
+  if (status?.state !== 'ready') throw new Error(status?.reason)
+  return { hub, server: status.connection as PostgresConnection }
+}
+
+/** What one test does with its database: one query, and for some variants a 10 ms body. */
+interface Taken {
+  query: (sql: string, values: unknown[]) => Promise<unknown>
+  release: () => Promise<void>
+}
+
+/** A way to give each test a database: `take` before the test, `release` after, `end` after the block. */
+interface Way {
+  take: () => Promise<Taken>
+  end: () => Promise<void>
+}
+
+/** Testbed's pool, as the `database` fixture uses it (its defaults), or with one thing changed. */
+function testbedWay(
+  server: PostgresConnection,
+  change: {
+    tcp?: boolean
+    walLog?: boolean
+    depth?: number
+    dropApart?: boolean
+    awaitEnd?: boolean
+  } = {},
+): () => Way {
+  return () => {
+    const { socket: _socket, cloneStrategy: _strategy, ...tcp } = server
+    let c: PostgresConnection = change.tcp ? tcp : server
+    if (change.walLog) {
+      const { cloneStrategy: _, ...rest } = c
+      c = rest
+    }
+    const depth = change.depth
+    const pool = new DatabasePool(c, {
+      ...(depth === undefined ? {} : { depth: () => depth }),
+      ...(change.dropApart === false ? { dropApart: false } : {}),
+    })
+    return {
+      take: async () => {
+        const db = await pool.take()
+        return {
+          query: (sql, values) => db.query(sql, values),
+          release: async () => {
+            if (change.awaitEnd) await db.client.end() // the release before this change
+            await db.release()
+          },
+        }
+      },
+      end: () => pool.end(),
+    }
+  }
+}
+
+/** The hand-written beforeEach/afterEach: CREATE DATABASE … TEMPLATE, connect with DATABASE_URL, DROP. */
+function handWritten(server: PostgresConnection): () => Way {
+  return () => {
+    const { host, port, user, password } = server
+    const admin = new pg.Client({ host, port, user, password, database: server.database })
+    let n = 0
+    let connected: Promise<void> | undefined
+    return {
+      take: async () => {
+        connected ??= admin.connect().then(() => undefined)
+        await connected
+        const name = `${server.prefix}_hand_${process.pid}_${++n}`
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${server.template}"`)
+        const client = new pg.Client({ host, port, user, password, database: name })
+        await client.connect()
+        return {
+          query: (sql, values) => client.query(sql, values),
+          release: async () => {
+            await client.end()
+            await admin.query(`DROP DATABASE "${name}"`)
+          },
+        }
+      },
+      end: async () => {
+        await admin.end()
+      },
+    }
+  }
+}
+
+// The rollback mode (issue 14 §2) adds its way here: one more entry of `ways` with the same shape.
+
+async function block(way: () => Way, bodyMs: number, waits: number[]): Promise<void> {
+  const w = way()
+  try {
+    for (let i = 0; i < warmUp + perBlock; i++) {
       const start = performance.now()
-      const db = await testDatabase(server)
+      const db = await w.take()
       const ready = performance.now()
       await db.query('INSERT INTO t0 (name) VALUES ($1)', ['x'])
       if (bodyMs) await new Promise((r) => setTimeout(r, bodyMs))
       const done = performance.now()
       await db.release()
-      if (i >= 20) waits.push(ready - start + (performance.now() - done)) // first 20: warm-up
+      if (i >= warmUp) waits.push(ready - start + (performance.now() - done))
     }
-    rows.push({
-      provider,
-      pool,
-      'test body': `${bodyMs ? `${bodyMs} ms` : 'one query'}`,
-      ...percentiles(waits),
-    })
-    await new Promise((r) => setTimeout(r, 200)) // let the pool's clones finish before the next size
+  } finally {
+    await w.end()
+  }
+}
+
+const main = await start()
+const replica = await start({ wal_level: 'replica', max_wal_senders: '10' })
+const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
+  { name: 'testbed (defaults)', bodyMs: 0, way: testbedWay(main.server) },
+  { name: 'testbed, TCP + SCRAM', bodyMs: 0, way: testbedWay(main.server, { tcp: true }) },
+  { name: 'testbed, WAL_LOG', bodyMs: 0, way: testbedWay(main.server, { walLog: true }) },
+  { name: 'testbed, wal_level=replica', bodyMs: 0, way: testbedWay(replica.server) },
+  { name: 'testbed, pool 4', bodyMs: 0, way: testbedWay(main.server, { depth: 4 }) },
+  { name: 'testbed, pool 0', bodyMs: 0, way: testbedWay(main.server, { depth: 0 }) },
+  {
+    name: 'testbed, drops on the clone connections',
+    bodyMs: 0,
+    way: testbedWay(main.server, { dropApart: false }),
+  },
+  { name: 'testbed, release awaits end', bodyMs: 0, way: testbedWay(main.server, { awaitEnd: true }) },
+  {
+    name: 'testbed before (TCP+SCRAM, replica, awaits end, shared drops)',
+    bodyMs: 0,
+    way: testbedWay(replica.server, { tcp: true, awaitEnd: true, dropApart: false }),
+  },
+  { name: 'hand-written beforeEach', bodyMs: 0, way: handWritten(main.server) },
+  { name: 'testbed (defaults)', bodyMs: 10, way: testbedWay(main.server) },
+  { name: 'hand-written beforeEach', bodyMs: 10, way: handWritten(main.server) },
+]
+const samples = ways.map(() => [] as number[])
+const cpuStart = process.cpuUsage()
+const wallStart = performance.now()
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, w] of ways.entries()) {
+      await block(w.way, w.bodyMs, samples[i] as number[])
+      await new Promise((r) => setTimeout(r, 100)) // the last drops land before the next block
+    }
   }
 } finally {
-  await hub.stopAll()
+  await replica.hub.stopAll()
+  await main.hub.stopAll()
 }
-report('database per test (setup + teardown, ms)', rows)
-finish('database-per-test')
+const p50Of = (name: string, bodyMs: number) =>
+  Number(percentiles(samples[ways.findIndex((w) => w.name === name && w.bodyMs === bodyMs)] ?? []).p50)
+const rows = ways.map((w, i) => {
+  const p = percentiles(samples[i] as number[])
+  const hand = p50Of('hand-written beforeEach', w.bodyMs)
+  return {
+    provider,
+    way: w.name,
+    'test body': w.bodyMs ? `${w.bodyMs} ms` : 'one query',
+    ...p,
+    'p50 / hand-written': (Number(p.p50) / hand).toFixed(2),
+  }
+})
+const cpu = process.cpuUsage(cpuStart)
+report(
+  `database per test (setup + teardown, ms; ${rounds} alternating rounds of ${perBlock}; this process ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU in ${(performance.now() - wallStart).toFixed(0)} ms wall)`,
+  rows,
+)
+finish('database-per-test', { rounds })

@@ -8,6 +8,12 @@ export interface PostgresFound {
   database: string
   /** Started by Testbed for this run (durability off): databases are cloned by file copy, the fastest way there. */
   throwaway?: boolean
+  /**
+   * On a server Testbed started: the unix-socket directory (private to this user) where the server
+   * trusts local connections. Testbed's own connections (admin, test clients) go there and skip
+   * SCRAM's key derivation; code under test gets TCP with the password, as from any server.
+   */
+  socket?: string
 }
 
 /** The server as tests get it: provisioned with the migrated template and this run's databases. */
@@ -20,6 +26,15 @@ export interface PostgresConnection extends PostgresFound {
   prefix: string
   /** `FILE_COPY` on a throwaway PostgreSQL ≥ 15; absent: the server's default. */
   cloneStrategy?: 'FILE_COPY'
+}
+
+/**
+ * How Testbed itself connects to `database` (a `pg` client config): through the trusted socket when
+ * the server has one, else as the server was found.
+ */
+export function clientConfig(c: PostgresFound, database = c.database) {
+  const { host, port, user, password } = c
+  return c.socket ? { host: c.socket, port, user, database } : { host, port, user, password, database }
 }
 
 /** `postgres://<user>:<password>@<host>:<port>/<database>`. */

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { PostgresFound } from './connection.js'
+import { clientConfig, type PostgresFound } from './connection.js'
 import { loadPg } from './load-pg.js'
 import { applyMigrations, type Migrations, migrationsKey } from './migrations.js'
 
@@ -8,7 +8,7 @@ async function withClient<T>(
   database: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new (await loadPg()).Client({ ...c, database })
+  const client = new (await loadPg()).Client(clientConfig(c, database))
   await client.connect()
   try {
     return await fn(client)

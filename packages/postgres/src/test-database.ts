@@ -1,6 +1,6 @@
 import { processSingleton } from '@testbed/core'
 import pg from 'pg'
-import { type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
+import { clientConfig, type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
 import { cloneDatabase, dropDatabase } from './template-database.js'
 
 /** A database of one test's own, cloned from the migrated template. */
@@ -33,6 +33,18 @@ export interface TestDatabaseOptions {
 /** How many databases each worker clones ahead of need: `TESTBED_POSTGRES_POOL` (0 turns it off). */
 const poolSize = () => Number(process.env.TESTBED_POSTGRES_POOL ?? 2)
 
+/** How a pool clones and drops: what bench/database-per-test.ts compares (the defaults won there). */
+export interface DatabasePoolOptions {
+  label?: string | undefined
+  /** Databases cloned ahead of need; default `TESTBED_POSTGRES_POOL`, read on every take. */
+  depth?: () => number
+  /**
+   * Drop released databases on an admin connection of their own (default), so a clone never queues
+   * behind a drop; `false`: on the clones' two.
+   */
+  dropApart?: boolean
+}
+
 /** A database cloned ahead of need, with its client. */
 interface Cloned {
   name: string
@@ -47,32 +59,47 @@ interface Cloned {
  * the background. Whatever a worker leaves behind carries the run's prefix and is dropped by the main
  * process at the run's end.
  */
-class DatabasePool {
-  // Two admin connections: one clone can run while another clone or a drop does.
+export class DatabasePool {
+  // Two admin connections for clones, so one can run while another does, and one for drops.
   private readonly admin: pg.Pool
+  private readonly dropper: pg.Pool
   private readonly ahead: Array<Promise<Cloned>> = []
   private readonly namePrefix: string
+  private readonly depth: () => number
   private counter = 0
 
   constructor(
     private readonly c: PostgresConnection,
-    label: string | undefined,
+    options: DatabasePoolOptions = {},
   ) {
-    this.admin = new pg.Pool({ ...c, max: 2 })
+    const { label } = options
+    this.depth = options.depth ?? poolSize
+    this.admin = new pg.Pool({ ...clientConfig(c), max: 2 })
     this.admin.on('error', () => {})
-    this.namePrefix = `${c.prefix}_${label ? `${label}_` : ''}w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}`
+    this.dropper = options.dropApart === false ? this.admin : new pg.Pool({ ...clientConfig(c), max: 1 })
+    this.dropper.on('error', () => {})
+    // The worker's nth pool (a label or another server makes another): no two name a database alike.
+    const nth = poolsMade().count++
+    this.namePrefix = `${c.prefix}_${label ? `${label}_` : ''}w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}${nth ? `_${nth}` : ''}`
   }
 
   take(): Promise<TestDatabase> {
     // A clone made ahead may have failed for a reason gone since (the server was restarting): the
     // test gets a new one then, and the error only if that fails too.
     const next = this.ahead.shift()?.catch(() => this.create()) ?? this.create()
-    while (this.ahead.length < poolSize()) {
+    while (this.ahead.length < this.depth()) {
       const pending = this.create()
       pending.catch(() => {}) // taken care of by the test that takes it
       this.ahead.push(pending)
     }
     return next.then((cloned) => this.handOut(cloned))
+  }
+
+  /** Closes the admin connections (what is cloned ahead is left to the run's end). For benches. */
+  async end(): Promise<void> {
+    await Promise.allSettled(this.ahead)
+    await this.admin.end()
+    if (this.dropper !== this.admin) await this.dropper.end()
   }
 
   private async create(): Promise<Cloned> {
@@ -88,7 +115,7 @@ class DatabasePool {
   }
 
   private async connect(name: string): Promise<Omit<Cloned, 'name'>> {
-    const client = new pg.Client({ ...this.c, database: name })
+    const client = new pg.Client(clientConfig(this.c, name))
     let broken = false
     client.on('error', () => {
       broken = true
@@ -122,7 +149,11 @@ class DatabasePool {
       client,
       query,
       release: async () => {
-        ended ??= this.drop(name, client).then(() => undefined)
+        // The test waits for none of it: the client closes and the database is dropped behind it.
+        if (!ended) {
+          ended = Promise.resolve(undefined)
+          this.drop(name, client)
+        }
         await ended
       },
       keep: async () => {
@@ -134,9 +165,12 @@ class DatabasePool {
     }
   }
 
-  private async drop(name: string, client: pg.Client): Promise<void> {
-    await client.end().catch(() => {})
-    dropDatabase(this.admin, name).catch(() => {}) // else the run's end drops it
+  private drop(name: string, client: pg.Client): void {
+    client
+      .end()
+      .catch(() => {})
+      .then(() => dropDatabase(this.dropper, name))
+      .catch(() => {}) // else the run's end drops it
   }
 
   private async keep(name: string, client: pg.Client): Promise<string> {
@@ -148,6 +182,8 @@ class DatabasePool {
     return kept
   }
 }
+
+const poolsMade = () => processSingleton('postgres.poolsMade', () => ({ count: 0 }))
 
 // One pool per server, template and label per worker, whatever module graph asks (files share a worker).
 const pools = () => processSingleton('postgres.pools', () => new Map<string, DatabasePool>())
@@ -169,7 +205,7 @@ export async function testDatabase(
   const key = `${connection.host}:${connection.port}/${connection.template}/${label ?? ''}`
   let pool = pools().get(key)
   if (!pool) {
-    pool = new DatabasePool(connection, label)
+    pool = new DatabasePool(connection, { label })
     pools().set(key, pool)
   }
   return pool.take()

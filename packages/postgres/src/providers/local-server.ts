@@ -1,8 +1,8 @@
-import { chown } from 'node:fs/promises'
+import { chown, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ProvidedInstance, type ProviderContext, unprivilegedIds } from '@testbed/core/config'
 import type { PostgresFound } from '../connection.js'
-import { settingsArgs } from '../server-settings.js'
+import { settingsArgs, testServerHba } from '../server-settings.js'
 import { initCluster } from './cluster-cache.js'
 
 export interface LocalServerOptions {
@@ -38,9 +38,26 @@ export async function startLocalServer(
     progress: (message) => ctx.progress(message),
   })
   const port = await ctx.port(options.port)
+  // Testbed's own connections come through the socket in `dir` (this user's alone) and are trusted:
+  // no SCRAM key derivation per test database. TCP keeps the password for code under test.
+  const hbaFile = join(dir, 'pg_hba.conf')
+  await writeFile(hbaFile, testServerHba, { mode: 0o600 })
+  if (ids) await chown(hbaFile, ids.uid, ids.gid)
   await ctx.spawnServer(
     bin.postgres,
-    ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, ...settingsArgs(options.settings)],
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-h',
+      '127.0.0.1',
+      '-k',
+      dir,
+      '-c',
+      `hba_file=${hbaFile}`,
+      ...settingsArgs(options.settings),
+    ],
     { ...ids, stopSignal: 'SIGINT', env: { ...process.env, LC_ALL: 'C' } },
   )
   return {
@@ -51,6 +68,7 @@ export async function startLocalServer(
       password,
       database: 'postgres',
       throwaway: true,
+      socket: dir,
     },
   }
 }
