@@ -1,6 +1,7 @@
+import { resolve } from 'node:path'
 import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
 import { type PostgresConnection, type PostgresFound, postgresEnv, redactedUrl } from './connection.js'
-import type { Migrations } from './migrations.js'
+import { type Migrations, migrationsKey } from './migrations.js'
 import { probePostgres } from './probe.js'
 import { binaryProvider } from './providers/binary.js'
 import { composeProvider } from './providers/compose.js'
@@ -38,7 +39,15 @@ export function postgres(
     ],
     probe: (found, signal) => probePostgres(found, signal),
     provision: (found, ctx) => provisionPostgres(found, ctx, options),
+    // In watch mode, a changed migrations folder reruns the tests that use PostgreSQL.
+    watch: () => (typeof options.migrations === 'string' ? [resolve(options.migrations)] : []),
     env: (connection) => postgresEnv(connection),
     endpoint: (connection) => redactedUrl(connection),
+    // For the result cache: a changed migration re-runs the PostgreSQL tests.
+    fingerprint: async () => ({
+      migrations: await migrationsKey(options.migrations),
+      settings: options.settings ?? {},
+      image: options.container?.image ?? null,
+    }),
   })
 }

@@ -99,6 +99,11 @@ export interface ServiceDefinition<Connection = unknown, Found = Connection> {
   env?(connection: Connection): Record<string, string>
   /** Where the service is, secrets redacted: printed in the service table. */
   endpoint(connection: Connection): string
+  /**
+   * What changes this service's tests' results and is known without starting it (PostgreSQL: its
+   * migrations' content); a JSON value the result cache puts in the key of every file needing it.
+   */
+  fingerprint?(): Promise<unknown> | unknown
 }
 
 /** Identity helper that keeps plugin definitions type-checked. */

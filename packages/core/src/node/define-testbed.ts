@@ -5,6 +5,7 @@ import type { ServiceDefinition } from './define-service.js'
 import { type MarkerOptions, markerCatalog } from './markers.js'
 import { pipelinePlugin } from './pipeline-plugin.js'
 import { TestbedReporter } from './reporter.js'
+import type { ResultCacheOptions } from './result-cache/result-cache.js'
 
 export interface PipelineOptions {
   /** Vitest tags expression selecting this pipeline's tests; omitted: every test. */
@@ -28,6 +29,8 @@ export interface TestbedOptions {
   /** Default: `main` and `enterprise` (see `defaultPipelines`). */
   pipelines?: Record<string, PipelineOptions>
   markers?: MarkerOptions
+  /** Skip the test files whose result is already known (docs/result-cache.md). */
+  resultCache?: ResultCacheOptions
 }
 
 export interface Testbed {
@@ -90,6 +93,7 @@ export function defineTestbed(options: TestbedOptions): Testbed {
     ),
     services: options.services,
     reporter,
+    resultCache: options.resultCache,
   })
   const projects = Object.entries(pipelines).map(([name, pipeline]): TestProjectInlineConfiguration => {
     const { setupFiles, ...test } = pipeline.test ?? {}

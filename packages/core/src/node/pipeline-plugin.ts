@@ -10,6 +10,8 @@ import type { ServiceDefinition } from './define-service.js'
 import { POLICY_FILE } from './policy/policy.js'
 import { isSet, SKIP_CHECKS } from './policy/skip-variables.js'
 import type { LeftOutFile, TestbedReporter } from './reporter.js'
+import { runResultCache } from './result-cache/cache-reporter.js'
+import type { ResultCacheOptions } from './result-cache/result-cache.js'
 import { joinRun } from './run-lifecycle.js'
 import { testsNoneSelected } from './static-tags.js'
 import { allOf } from './tags-expression.js'
@@ -26,6 +28,8 @@ export interface PipelinePluginOptions {
   pipelines: Record<string, PipelineSettings>
   services: readonly ServiceDefinition<unknown>[]
   reporter: TestbedReporter
+  /** The result cache (docs/result-cache.md); omitted: none. */
+  resultCache?: ResultCacheOptions
 }
 
 const escapeGlob = (path: string) => path.replace(/[*?[\]{}()!@+\\]/g, '\\$&')
@@ -66,7 +70,12 @@ async function filesWithoutSelectedTests(project: TestProject, filter: string[])
  * shows no selected test are also taken out of the project's files: a pipeline does not pay for the
  * tests of another.
  */
-export function pipelinePlugin({ pipelines, services, reporter }: PipelinePluginOptions): Plugin {
+export function pipelinePlugin({
+  pipelines,
+  services,
+  reporter,
+  resultCache,
+}: PipelinePluginOptions): Plugin {
   return {
     name: 'testbed:pipelines',
     async configureVitest({ vitest, project }) {
@@ -101,6 +110,9 @@ export function pipelinePlugin({ pipelines, services, reporter }: PipelinePlugin
       }
       if (governed) reporter.setPolicy(governed.policy)
       project.provide('testbed', context)
+      // After the selection's own exclusions: the files whose stored pass still holds are not loaded.
+      if (resultCache)
+        await runResultCache(vitest, resultCache, services).configureProject(project, filter, strictness)
       reporter.attach(run.hub)
       // The reporter joins Vitest's own list once; it writes to stderr, so machine-readable stdout stays clean.
       if (!vitest.config.reporters.some((r) => (r as unknown) === reporter)) {

@@ -39,7 +39,7 @@ export function envProvider(env: NodeJS.ProcessEnv = process.env): Provider<S3Fo
 }
 
 /** The endpoint and key pair the variables name; NotApplicable when no endpoint is set. */
-function fromEnv(env: NodeJS.ProcessEnv): { connection: S3Found; detail: string } {
+export function fromEnv(env: NodeJS.ProcessEnv): { connection: S3Found; detail: string } {
   const variable = ENDPOINT_VARIABLES.find((name) => env[name])
   if (!variable) throw new NotApplicable(`neither ${ENDPOINT_VARIABLES.join(' nor ')} is set`)
   const endpoint = (env[variable] as string).trim()

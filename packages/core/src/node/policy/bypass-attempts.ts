@@ -81,6 +81,17 @@ export function pipelineAttempts(run: PipelineRun, policy: Readonly<PipelinePoli
         restrictions.allowCacheBypass === true,
       ),
     )
+  // Turning the result cache off skips what it would have verified (its sampled re-runs) and
+  // stored: the same bypass as TESTBED_SKIP_CACHE.
+  if (env.TESTBED_CACHE?.trim().toLowerCase() === 'off')
+    found.push(
+      attempt(
+        `TESTBED_CACHE=${env.TESTBED_CACHE}`,
+        'restrictions.allowCacheBypass',
+        'cache bypass not allowed under the policy',
+        restrictions.allowCacheBypass === true,
+      ),
+    )
   if (isSet(env[SKIP_CHECKS]))
     found.push(
       attempt(
