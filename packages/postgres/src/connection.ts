@@ -24,6 +24,11 @@ export interface PostgresConnection extends PostgresFound {
   shared: string
   /** Every database of this run is named `<prefix>_…`; the run drops what is left of them at its end. */
   prefix: string
+  /**
+   * The migrations folder (absolute), when the migrations are one: a worker whose files no longer
+   * match `template` (changed while `vitest` watches) builds the template of what they are now.
+   */
+  migrationsDir?: string
   /** `FILE_COPY` on a throwaway PostgreSQL ≥ 15; absent: the server's default. */
   cloneStrategy?: 'FILE_COPY'
 }

@@ -1,6 +1,7 @@
 import { defineFixtureSet, type FixtureSet, serviceForScope, useConnection } from '@testbed/core'
 import { test as base } from 'vitest'
 import type { PostgresConnection } from './connection.js'
+import { currentTemplate } from './current-template.js'
 import { type RollbackDatabase, rollbackDatabase } from './rollback-database.js'
 import { type TestDatabase, testDatabase } from './test-database.js'
 
@@ -37,11 +38,23 @@ function overrideEnv(env: Record<string, string>): () => void {
  */
 export const postgresFixtures: FixtureSet<PostgresFixtures> = defineFixtureSet((test) =>
   test
-    .extend('postgresConnection', async ({ task, skip }) =>
-      useConnection<PostgresConnection>({ task, skip }, 'postgres', 'postgresConnection'),
+    // Once per file (and so once per rerun in watch mode): the template of the migrations as they are now.
+    .extend('postgresCurrent', { scope: 'file' }, async () => {
+      let current: Promise<PostgresConnection> | undefined
+      return (connection: PostgresConnection): Promise<PostgresConnection> => {
+        current ??= currentTemplate(connection)
+        return current
+      }
+    })
+    .extend('postgresConnection', async ({ task, skip, postgresCurrent }) =>
+      postgresCurrent(
+        await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'postgresConnection'),
+      ),
     )
-    .extend('database', async ({ task, skip }, { onCleanup }) => {
-      const connection = await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'database')
+    .extend('database', async ({ task, skip, postgresCurrent }, { onCleanup }) => {
+      const connection = await postgresCurrent(
+        await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'database'),
+      )
       const db = await testDatabase(connection)
       // While the test owns the database, code under test that reads DATABASE_URL sees it.
       const restoreEnv = overrideEnv({ DATABASE_URL: db.url, PGDATABASE: db.name })
@@ -56,15 +69,15 @@ export const postgresFixtures: FixtureSet<PostgresFixtures> = defineFixtureSet((
       return db
     })
     // The file's database, taken when its first test asks (once that test's marker was checked).
-    .extend('postgresFileDatabase', { scope: 'file' }, async ({}, { onCleanup }) => {
+    .extend('postgresFileDatabase', { scope: 'file' }, async ({ postgresCurrent }, { onCleanup }) => {
       let taken: Promise<TestDatabase> | undefined
       onCleanup(async () => {
         const db = await taken?.catch(() => undefined)
         await db?.release()
       })
       return (): Promise<TestDatabase> => {
-        taken ??= serviceForScope<PostgresConnection>('postgres').then(({ connection }) =>
-          testDatabase(connection),
+        taken ??= serviceForScope<PostgresConnection>('postgres').then(async ({ connection }) =>
+          testDatabase(await postgresCurrent(connection)),
         )
         return taken
       }
@@ -73,11 +86,9 @@ export const postgresFixtures: FixtureSet<PostgresFixtures> = defineFixtureSet((
       await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'fileDatabase')
       return postgresFileDatabase()
     })
-    .extend('rollbackDatabase', async ({ task, skip }, { onCleanup }) => {
-      const connection = await useConnection<PostgresConnection>(
-        { task, skip },
-        'postgres',
-        'rollbackDatabase',
+    .extend('rollbackDatabase', async ({ task, skip, postgresCurrent }, { onCleanup }) => {
+      const connection = await postgresCurrent(
+        await useConnection<PostgresConnection>({ task, skip }, 'postgres', 'rollbackDatabase'),
       )
       const { database, finish } = await rollbackDatabase(connection)
       // Code under test that connects on its own through DATABASE_URL is caught at the test's end.

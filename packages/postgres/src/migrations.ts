@@ -42,6 +42,9 @@ export async function migrationsKey(migrations: Migrations | undefined): Promise
   return hash.digest('hex').slice(0, 12)
 }
 
+/** The template database of a migrations key (what `ensureTemplate` builds). */
+export const templateName = (key: string): string => `testbed_tpl_${key}`
+
 function lineOf(sql: string, position: number | undefined): number | undefined {
   if (!position) return undefined
   return sql.slice(0, position - 1).split('\n').length

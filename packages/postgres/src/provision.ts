@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { ProviderContext } from '@testbed/core/config'
 import type { PostgresConnection, PostgresFound } from './connection.js'
 import type { Migrations } from './migrations.js'
@@ -30,5 +31,13 @@ export async function provisionPostgres(
   const cloneStrategy = found.throwaway && (await serverVersion(found)) >= 150000 ? 'FILE_COPY' : undefined
   await withAdmin(found, (admin) => cloneDatabase(admin, template, shared, cloneStrategy))
   ctx.onRelease(() => withAdmin(found, (admin) => dropDatabasesWithPrefix(admin, prefix)))
-  return { ...found, template, shared, prefix, ...(cloneStrategy ? { cloneStrategy } : {}) }
+  const { migrations } = options
+  return {
+    ...found,
+    template,
+    shared,
+    prefix,
+    ...(cloneStrategy ? { cloneStrategy } : {}),
+    ...(typeof migrations === 'string' ? { migrationsDir: resolve(migrations) } : {}),
+  }
 }

@@ -95,6 +95,12 @@ export interface ServiceDefinition<Connection = unknown, Found = Connection> {
   readiness?: Partial<ReadinessPolicy>
   /** Prepare the running service for tests (migrations, keys, buckets); required when Found differs. */
   provision?(found: Found, ctx: ProviderContext): Promise<Connection>
+  /**
+   * Files or folders (absolute) that the provisioned service is built from, PostgreSQL's migrations
+   * say: in `vitest` watch mode a change there (added, edited, removed, renamed) reruns the test
+   * files with a `requires_<name>` test, which must pick the change up (see service-watch.ts).
+   */
+  watch?(): string[]
   /** Variables code under test reads. */
   env?(connection: Connection): Record<string, string>
   /** Where the service is, secrets redacted: printed in the service table. */

@@ -4,6 +4,7 @@ import type { ServiceDefinition } from './define-service.js'
 import { HubServer } from './hub-server.js'
 import { isSet, SKIP_CACHE } from './policy/skip-variables.js'
 import { ServiceHub } from './service-hub.js'
+import { watchServices } from './service-watch.js'
 import { upReuse } from './up-state/run-reuse.js'
 
 export interface Run {
@@ -36,6 +37,7 @@ export function joinRun(vitest: Vitest, services: readonly ServiceDefinition<unk
   })()
   return current.run.then((run) => {
     for (const service of services) run.hub.register(service)
+    watchServices(vitest, services)
     return run
   })
 }
