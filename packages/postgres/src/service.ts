@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { resolve } from 'node:path'
 import { type ComposeServiceRef, defineService, type ServiceDefinition } from '@testbed/core/config'
 import { type PostgresConnection, type PostgresFound, postgresEnv, redactedUrl } from './connection.js'
 import { type Migrations, migrationsKey } from './migrations.js'
@@ -40,8 +39,6 @@ export function postgres(
     ],
     probe: (found, signal) => probePostgres(found, signal),
     provision: (found, ctx) => provisionPostgres(found, ctx, options),
-    // In watch mode, a changed migrations folder reruns the tests that use PostgreSQL.
-    watch: () => (typeof options.migrations === 'string' ? [resolve(options.migrations)] : []),
     // In watch mode, a changed migrations folder reruns the tests that use PostgreSQL.
     watch: () => (typeof options.migrations === 'string' ? [resolve(options.migrations)] : []),
     env: (connection) => postgresEnv(connection),
