@@ -101,19 +101,26 @@ describe('policy lock in a test run', { tags: ['tier2'], timeout: 120_000 }, () 
     expect(Date.parse(entry?.at ?? '')).toBeGreaterThan(0)
   })
 
-  test('hard: TESTBED_SKIP_CHECKS is refused before any test', async () => {
+  test('hard: TESTBED_SKIP_CHECKS is refused before any test; TESTBED_POLICY_AUDIT puts the trail where CI keeps it', async () => {
     const repo = policyRepo(policy())
     repo.lock()
     const run = await runVitest({
       fixture: repo.dir,
       args: [...MAIN, ECHO],
-      env: { TESTBED_SKIP_CHECKS: 'true' },
+      env: { TESTBED_SKIP_CHECKS: 'true', TESTBED_POLICY_AUDIT: 'artifacts/policy-audit.jsonl' },
+    })
+    const artifact = join(repo.dir, 'artifacts/policy-audit.jsonl')
+    expect(run.stderr).toContain(`(recorded in ${artifact})`)
+    expect(JSON.parse(readFileSync(artifact, 'utf8'))).toMatchObject({
+      what: 'TESTBED_SKIP_CHECKS=true',
+      outcome: 'refused',
     })
     expectRefusedBeforeTests(
       run,
       '[main] TESTBED_SKIP_CHECKS=true: check skipping not allowed under the policy',
     )
-    expect(repo.audit()).toMatchObject([{ what: 'TESTBED_SKIP_CHECKS=true', outcome: 'refused' }])
+    // …and not at the default place.
+    expect(repo.audit()).toEqual([])
   })
 
   test('a restriction the policy lifts lets the bypass through, recorded as allowed', async () => {
