@@ -7,6 +7,7 @@ import { runCiPlan, runCiRun } from './commands/ci.js'
 import { runDoctor } from './commands/doctor.js'
 import { runDown } from './commands/down.js'
 import { runEnv } from './commands/env.js'
+import { runFlaky } from './commands/flaky.js'
 import { runPolicy } from './commands/policy.js'
 import { runStatus } from './commands/status.js'
 import { runUp } from './commands/up.js'
@@ -91,6 +92,29 @@ cli
   .example('testbed policy verify')
   .action((action: string | undefined, o) => runPolicy(action, { cwd: process.cwd(), config: o.config }))
 
+cli
+  .command(
+    'flaky',
+    "each test's and the suite's flaky rate over the last runs of the history (docs/flakiness.md)",
+  )
+  .option('--window <runs>', 'the last this many runs of the history (default 100)')
+  .option(
+    '--min-runs <runs>',
+    'tests with fewer runs in the window are not judged against the 1 % budget (default 5)',
+  )
+  .option('--json', 'as JSON')
+  .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
+  .example('testbed flaky --window 20 --min-runs 10')
+  .action((o) =>
+    runFlaky({
+      cwd: process.cwd(),
+      config: o.config,
+      window: o.window,
+      minRuns: o.minRuns,
+      json: Boolean(o.json),
+    }),
+  )
+
 cli.help()
 cli.version(version)
 
@@ -102,7 +126,7 @@ async function main(): Promise<number> {
   }
   if (!cli.matchedCommand)
     throw new CliError(
-      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor, ci, policy; see testbed --help)`,
+      `unknown command '${cli.args[0]}' (commands: up, down, status, env, doctor, ci, policy, flaky; see testbed --help)`,
       2,
     )
   return (await cli.runMatchedCommand()) ?? 0

@@ -46,6 +46,26 @@ export { packagesFound } from './node/diagnosis/package-versions.js'
 export { programsFound, programVersion } from './node/diagnosis/program-version.js'
 export { redactValue, setVariables } from './node/diagnosis/redacted-variables.js'
 export { dockerEngine } from './node/docker-service.js'
+export {
+  DEFAULT_FLAKY_OPTIONS,
+  FLAKY_BUDGET,
+  type FlakyOptions,
+  type FlakyReport,
+  flakyLines,
+  flakyReport,
+  type TestFlakiness,
+} from './node/flakiness/flaky-report.js'
+export type { TestOutcomeRecord } from './node/flakiness/history-record.js'
+export {
+  CorruptHistory,
+  HISTORY_FILE,
+  HISTORY_VARIABLE,
+  type HistoryStore,
+  historyStore,
+  LocalHistoryStore,
+} from './node/flakiness/history-store.js'
+export { COMMIT_VARIABLE } from './node/flakiness/run-history.js'
+export { type Interval, wilsonInterval } from './node/flakiness/wilson.js'
 export { type ServerProcess, unprivilegedIds } from './node/helpers/child-process.js'
 export { type DockerEngine, probeDocker } from './node/helpers/docker-probe.js'
 export { findBinaryDir, versionedDirs } from './node/helpers/find-binary.js'

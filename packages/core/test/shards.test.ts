@@ -16,7 +16,9 @@ const needs: Record<string, string> = {
 
 /** Vitest's outcome of each test, by full name. */
 const outcomes = (run: NestedRun) =>
-  Object.fromEntries(run.tests.map((t) => [t.fullName, t.status]).sort(([a], [b]) => a.localeCompare(b)))
+  Object.fromEntries(
+    run.tests.map((t): [string, string] => [t.fullName, t.status]).sort(([a], [b]) => a.localeCompare(b)),
+  )
 
 /** One section of Testbed's summary: its heading and the indented lines under it. */
 function section(run: NestedRun, heading: string): string[] {

@@ -23,7 +23,7 @@ export interface TestFlakiness {
   flaky: number
   /** Of `flaky`: passes that needed a retry. */
   passedOnRetry: number
-  /** Of `flaky`: failures on a commit where the same test also passed. */
+  /** Of `flaky`: failures on a commit where the same test also passed (clean checkouts only). */
   contradicted: number
   rate: number
   interval: Interval
@@ -69,9 +69,12 @@ export function flakyReport(history: readonly TestOutcomeRecord[], options: Flak
   const times = records.map((r) => r.at).sort()
 
   const passedOn = new Set<string>()
-  for (const r of records)
-    if (r.commit && (r.outcome === 'passed' || r.outcome === 'flaky'))
-      passedOn.add(`${testKey(r)}\0${r.commit}`)
+  // Only a run of a clean checkout is a run of its commit's code.
+  const ofCommit = (r: TestOutcomeRecord) => (r.commit && !r.dirty ? `${testKey(r)}\0${r.commit}` : undefined)
+  for (const r of records) {
+    const key = ofCommit(r)
+    if (key && (r.outcome === 'passed' || r.outcome === 'flaky')) passedOn.add(key)
+  }
 
   const byTest = new Map<string, TestFlakiness>()
   const flakyRuns = new Set<string>()
@@ -94,7 +97,7 @@ export function flakyReport(history: readonly TestOutcomeRecord[], options: Flak
     byTest.set(key, entry)
     entry.runs++
     if (r.outcome === 'flaky') entry.passedOnRetry++
-    else if (r.outcome === 'failed' && r.commit && passedOn.has(`${key}\0${r.commit}`)) entry.contradicted++
+    else if (r.outcome === 'failed' && passedOn.has(ofCommit(r) ?? '')) entry.contradicted++
     else continue
     entry.flaky++
     flakyRuns.add(r.run)
@@ -129,7 +132,8 @@ export function flakyReport(history: readonly TestOutcomeRecord[], options: Flak
   }
 }
 
-const percent = (x: number) => `${(x * 100).toFixed(x === 0 || x >= 0.1 ? 1 : 2)} %`
+/** 16.7 %, 3.01 %, 1 %, 0 %, 100 %: two significant digits below 10 %, no trailing zeros. */
+export const percent = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 1 : 2).replace(/\.?0+$/, '')} %`
 const range = (i: Interval) => `95 % CI ${percent(i.lower)}–${percent(i.upper)}`
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 

@@ -12,6 +12,9 @@ export interface TestOutcomeRecord {
   at: string
   /** `git rev-parse HEAD` of the checkout, or `TESTBED_COMMIT`; null outside a repository. */
   commit: string | null
+  /** The checkout had changes to tracked files: the code was not the commit's, so a failure on it
+   * is not contradicted by a pass on the same commit. */
+  dirty?: boolean
   /** The Vitest project: the pipeline. */
   pipeline: string
   /** `2/3` when the test ran in a shard. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import type { TestCase, Vitest } from 'vitest/node'
 import { headCommit } from '../policy/audit-log.js'
 import {
@@ -5,6 +6,7 @@ import {
   type FlakyReport,
   flakyMarkdown,
   flakyReport,
+  percent,
   testLabel,
 } from './flaky-report.js'
 import { historyStore } from './history-store.js'
@@ -12,6 +14,20 @@ import { newRunIdentity, outcomeRecords } from './run-outcomes.js'
 
 /** `TESTBED_COMMIT` names the commit a run's outcomes are recorded against, where git cannot tell. */
 export const COMMIT_VARIABLE = 'TESTBED_COMMIT'
+
+/** Whether tracked files differ from HEAD (untracked ones are left out: build output, scratch files). */
+function changedTrackedFiles(root: string): boolean {
+  try {
+    return (
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).length > 0
+    )
+  } catch {
+    return false
+  }
+}
 
 /**
  * Vitest writes a blob report here (`--reporter=blob`): a shard whose outcomes the merge records, so
@@ -38,10 +54,11 @@ export async function recordRunHistory(
   const shard = vitest.config.shard
   const ownShard = shard ? `${shard.index}/${shard.count}` : undefined
   try {
-    const commit = process.env[COMMIT_VARIABLE]?.trim() || headCommit(root)
+    const given = process.env[COMMIT_VARIABLE]?.trim()
+    const commit = given || headCommit(root)
     const records = outcomeRecords(
       tests,
-      newRunIdentity(root, commit),
+      newRunIdentity(root, commit, !given && commit !== null && changedTrackedFiles(root)),
       (test) => test.module.meta().testbedShard ?? ownShard,
     )
     await store.append(records)
@@ -52,8 +69,6 @@ export async function recordRunHistory(
     return { lines: [` Flakiness: history not kept (${(error as Error).message})`], markdown: '' }
   }
 }
-
-const percent = (x: number) => `${(x * 100).toFixed(x === 0 || x >= 0.1 ? 1 : 2)} %`
 
 /** One line for a steady suite; the tests over the budget named under it. */
 function summaryLines(report: FlakyReport, location: string): string[] {

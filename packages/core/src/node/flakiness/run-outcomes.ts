@@ -7,12 +7,13 @@ export interface RunIdentity {
   run: string
   at: string
   commit: string | null
+  dirty: boolean
   /** The config's root, that files are kept relative to. */
   root: string
 }
 
-export function newRunIdentity(root: string, commit: string | null): RunIdentity {
-  return { run: randomUUID(), at: new Date().toISOString(), commit, root }
+export function newRunIdentity(root: string, commit: string | null, dirty: boolean): RunIdentity {
+  return { run: randomUUID(), at: new Date().toISOString(), commit, dirty, root }
 }
 
 /**
@@ -45,6 +46,7 @@ export function outcomeRecords(
       run: identity.run,
       at: identity.at,
       commit: identity.commit,
+      ...(identity.dirty && { dirty: true }),
       pipeline: test.project.name,
       ...(shard && { shard }),
       file: relative(identity.root, test.module.moduleId).split(sep).join('/'),
