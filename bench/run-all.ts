@@ -14,6 +14,7 @@ const benches = [
   'isolation-cost.ts',
   'enterprise.ts',
   'up-reuse.ts',
+  'result-cache.ts',
 ]
 
 /** Runs one bench, its output passed through; resolves with its exit code and its last line. */

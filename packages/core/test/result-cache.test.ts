@@ -92,6 +92,29 @@ describe('result cache', { tags: ['tier2', 'requires_postgres_binaries'] }, () =
     ])
   })
 
+  test('a flaky pass (passed on a retry) is not stored', NESTED_RUNS, async () => {
+    const repo = checkout()
+    repo.write(
+      'tests/flaky.test.ts',
+      [
+        "import { expect, test } from 'vitest'",
+        'let attempts = 0',
+        "test('passes on its second attempt', { retry: 1 }, () => {",
+        '  attempts++',
+        '  expect(attempts).toBe(2)',
+        '})',
+        '',
+      ].join('\n'),
+    )
+    const cold = await repo.run()
+    expect(cold.code).toBe(0)
+    expect(cold.status('passes on its second attempt')).toBe('passed')
+    expect(cold.stderr).toContain('0 from cache, 7 run, 6 stored')
+    const warm = await repo.run()
+    expect(warm.fromCache).toEqual(ALL_FILES)
+    expect(warm.ran).toEqual(['passes on its second attempt'])
+  })
+
   test('a failed file is never stored; a skip with a reason neither', NESTED_RUNS, async () => {
     const repo = checkout()
     const failing = await repo.run({ FIXTURE_MODE: 'fail' })
@@ -176,6 +199,10 @@ describe('result cache', { tags: ['tier2', 'requires_postgres_binaries'] }, () =
       expect(bad.tests).toEqual([])
       expect(bad.stderr).toContain('TESTBED_CACHE=sometimes: expected off, read or readwrite')
       expect(bad.stderr).not.toMatch(/postgres ready/)
+      const sample = await repo.run({ TESTBED_CACHE_VERIFY: '2' })
+      expect(sample.code).not.toBe(0)
+      expect(sample.tests).toEqual([])
+      expect(sample.stderr).toContain('TESTBED_CACHE_VERIFY=2: expected a number from 0 to 1')
     },
   )
 })

@@ -232,6 +232,8 @@ export class RunResultCache {
     })
     for (const c of own) this.candidates.set(`${c.project}\0${c.file}`, c)
     if (this.readSkipped) return
+    // In watch mode a left-out file would stay out when it is edited: watch runs use no hits.
+    if (this.vitest.config.watch) return
     let found: Map<string, CacheEntry>
     try {
       found = await this.store.getMany(own.map((c) => c.key))
