@@ -1,47 +1,82 @@
 // Cold start to first test: from spawning `vitest run` to the first line of a test that has a fresh
-// migrated PostgreSQL database, per provider, median of 3 alternating rounds, beside a run of the same
-// project whose filter leaves only a test needing no service (Vitest's and Testbed's own start), and
-// the service's start time from Testbed's table. A provider this machine cannot run (no Docker
-// engine for `container`) is reported as not run, with the reason.
-//   node bench/cold-start.ts [providers] [--json]
+// migrated PostgreSQL database, per provider, in alternating rounds, beside a run of the same project
+// whose filter leaves only a test needing no service (Vitest's and Testbed's own start), and the
+// service's start time from Testbed's table. `binary` and `embedded` run twice: with the cluster cache
+// (a copy of a cached initialised cluster; the cache is warmed before the rounds, as any run after a
+// machine's first has it) and without it (`TESTBED_POSTGRES_CLUSTER_CACHE=off`: initdb every run).
+// A provider this machine cannot run (no Docker engine for `container`) is reported as not run.
+//   node bench/cold-start.ts [providers] [--rounds N] [--json]
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { failureReason, runVitest } from './nested-vitest.ts'
 import { args, finish, median, notRunVariants, report, skipVariant } from './stats.ts'
 
 const root = fileURLToPath(new URL('./projects/cold-start/', import.meta.url))
-const providers = (args[0] ?? 'embedded,binary,container').split(',')
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds')
+const providers = (positional[0] ?? 'embedded,binary,container').split(',')
+const roundsAt = process.argv.indexOf('--rounds')
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 3
+// A cache of this bench's own, so that what it measures does not depend on what ran before.
+const cache = mkdtempSync(join(tmpdir(), 'bench-cluster-cache-'))
+const noService = '(no service needed)'
+const uncached = (p: string) => `${p}, no cluster cache`
+const variants = [
+  noService,
+  ...providers.flatMap((p) => (p === 'binary' || p === 'embedded' ? [p, uncached(p)] : [p])),
+]
+const envOf = (variant: string): Record<string, string> => {
+  const provider = variant === noService ? 'embedded' : variant.replace(', no cluster cache', '')
+  return {
+    TESTBED_POSTGRES_PROVIDERS: provider,
+    TESTBED_POSTGRES_CLUSTER_CACHE: variant.endsWith('no cluster cache') ? 'off' : cache,
+  }
+}
 const firstTest: Record<string, number[]> = {}
 const serviceStart: Record<string, number[]> = {}
+const cpu: Record<string, number[]> = {}
 const record = (table: Record<string, number[]>, key: string, value: number) => {
   table[key] = [...(table[key] ?? []), value]
 }
-const noService = '(no service needed)'
-for (let round = 0; round < 3; round++) {
-  for (const provider of [noService, ...providers]) {
-    if (notRunVariants().has(provider)) continue
-    const args =
-      provider === noService
-        ? ['--project', 'main', '--tags-filter', 'not requires_postgres']
-        : ['--project', 'main']
-    const run = await runVitest(root, args, {
-      TESTBED_POSTGRES_PROVIDERS: provider === noService ? 'embedded' : provider,
-    })
-    const at = /(?:FIRST|PLAIN)_TEST_AT (\d+)/.exec(run.output)
-    if (run.code !== 0 || !at) {
-      if (provider === noService) throw new Error(`${provider} run failed:\n${run.output}`)
-      skipVariant(provider, failureReason(run.output))
-      continue
+try {
+  // Warm the cache: the first start of a version runs initdb and caches its cluster.
+  for (const p of providers.filter((p) => p === 'binary' || p === 'embedded'))
+    await runVitest(root, ['--project', 'main'], envOf(p))
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      if (notRunVariants().has(variant)) continue
+      const vitestArgs =
+        variant === noService
+          ? ['--project', 'main', '--tags-filter', 'not requires_postgres']
+          : ['--project', 'main']
+      const run = await runVitest(root, vitestArgs, envOf(variant))
+      const at = /(?:FIRST|PLAIN)_TEST_AT (\d+)/.exec(run.output)
+      if (run.code !== 0 || !at) {
+        if (variant === noService) throw new Error(`${variant} run failed:\n${run.output}`)
+        skipVariant(variant, failureReason(run.output))
+        continue
+      }
+      record(firstTest, variant, Number(at[1]) - run.spawnedAt)
+      record(cpu, variant, run.cpuMs)
+      const started = /postgres ready via \w+ in ([\d.]+) s/.exec(run.output)
+      if (started) record(serviceStart, variant, Number(started[1]) * 1000)
     }
-    record(firstTest, provider, Number(at[1]) - run.spawnedAt)
-    const started = /postgres ready via \w+ in ([\d.]+) s/.exec(run.output)
-    if (started) record(serviceStart, provider, Number(started[1]) * 1000)
   }
+} finally {
+  rmSync(cache, { recursive: true, force: true })
 }
-report('cold start to first test (ms, from spawning vitest)', [
-  ...[noService, ...providers.filter((p) => !notRunVariants().has(p))].map((p) => ({
-    provider: p,
-    'first test': median(firstTest[p] ?? []).toFixed(0),
-    'service start (incl. template)': serviceStart[p] ? median(serviceStart[p]).toFixed(0) : '—',
-  })),
+const base = median(firstTest[noService] ?? [])
+report(`cold start to first test (ms, from spawning vitest; medians of ${rounds} alternating rounds)`, [
+  ...variants
+    .filter((v) => !notRunVariants().has(v))
+    .map((v) => ({
+      provider: v,
+      'first test': median(firstTest[v] ?? []).toFixed(0),
+      'min–max': `${Math.min(...(firstTest[v] ?? [])).toFixed(0)}–${Math.max(...(firstTest[v] ?? [])).toFixed(0)}`,
+      'first test − no service': (median(firstTest[v] ?? []) - base).toFixed(0),
+      'CPU (vitest and children)': median(cpu[v] ?? []).toFixed(0),
+      'service start (incl. template)': serviceStart[v] ? median(serviceStart[v]).toFixed(0) : '—',
+    })),
 ])
-finish('cold-start', { rounds: 3 })
+finish('cold-start', { rounds })

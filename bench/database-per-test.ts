@@ -7,6 +7,7 @@ import { ServiceHub } from '@testbed/core/config'
 import type { PostgresConnection } from '@testbed/postgres/config'
 import { postgres } from '@testbed/postgres/config'
 import pg from 'pg'
+import { rollbackDatabase } from '../packages/postgres/dist/rollback-database.js'
 // The `database` fixture's building block, from the build (the worker entry would load Vitest).
 import { DatabasePool } from '../packages/postgres/dist/test-database.js'
 import { args, finish, percentiles, report } from './stats.ts'
@@ -126,7 +127,20 @@ function handWritten(server: PostgresConnection): () => Way {
   }
 }
 
-// The rollback mode (issue 14 §2) adds its way here: one more entry of `ways` with the same shape.
+/**
+ * The rollback mode (the `rollbackDatabase` fixture's building block): no new database, the test
+ * in a transaction on the worker's connection, BEGIN before and ROLLBACK (with its check for other
+ * sessions) after.
+ */
+function rollbackWay(server: PostgresConnection): () => Way {
+  return () => ({
+    take: async () => {
+      const { database, finish } = await rollbackDatabase(server)
+      return { query: (sql, values) => database.query(sql, values), release: finish }
+    },
+    end: async () => {},
+  })
+}
 
 async function block(way: () => Way, bodyMs: number, waits: number[]): Promise<void> {
   const w = way()
@@ -167,8 +181,10 @@ const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
     way: testbedWay(replica.server, { tcp: true, awaitEnd: true, dropApart: false }),
   },
   { name: 'hand-written beforeEach', bodyMs: 0, way: handWritten(main.server) },
+  { name: 'rollback mode', bodyMs: 0, way: rollbackWay(main.server) },
   { name: 'testbed (defaults)', bodyMs: 10, way: testbedWay(main.server) },
   { name: 'hand-written beforeEach', bodyMs: 10, way: handWritten(main.server) },
+  { name: 'rollback mode', bodyMs: 10, way: rollbackWay(main.server) },
 ]
 const samples = ways.map(() => [] as number[])
 const cpuStart = process.cpuUsage()

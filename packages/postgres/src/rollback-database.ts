@@ -1,6 +1,6 @@
 import { processSingleton } from '@testbed/core'
 import pg from 'pg'
-import { type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
+import { clientConfig, type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
 import { leadingWords, splitStatements } from './sql-statements.js'
 import { cloneDatabase, withAdmin } from './template-database.js'
 
@@ -272,7 +272,8 @@ const sessions = () =>
 async function createSession(c: PostgresConnection): Promise<RollbackSession> {
   const name = `${c.prefix}_rollback_w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}_${Date.now().toString(36)}`
   await withAdmin(c, (admin) => cloneDatabase(admin, c.template, name, c.cloneStrategy))
-  const client = new pg.Client({ ...c, database: name })
+  // Testbed's own connection: the trusted socket on a server Testbed started.
+  const client = new pg.Client(clientConfig(c, name))
   let broken = false
   client.on('error', () => {
     broken = true
