@@ -4,7 +4,7 @@
 // and CPU time of each (medians, and the median per-round ratios: cold/warm speed-up and the
 // cache's overhead on a cold run). Then the lookup time per file, p50/p95, against the local store
 // and against Testbed's S3 emulator in another process on loopback: one key at a time (the
-// latency of a single lookup) and 500 at once (what a run does: getMany with 64 in flight).
+// latency of a single lookup) and 500 at once (what a run does: getMany with 32 in flight).
 //   node bench/result-cache.ts [rounds=5] [--json]
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -194,6 +194,6 @@ report(`lookup time per file (ms), ${FILES} entries in the store`, [
   { store: 'local, one key at a time', ...local.single },
   { store: `local, ${FILES} keys at once (per key)`, ...local.batch },
   { store: 'S3 emulator (another process, loopback), one key at a time', ...s3Row.single },
-  { store: `S3 emulator, ${FILES} keys at once, 64 in flight (per key)`, ...s3Row.batch },
+  { store: `S3 emulator, ${FILES} keys at once, 32 in flight (per key)`, ...s3Row.batch },
 ])
 finish('result-cache', { rounds })
