@@ -7,6 +7,8 @@ import { machine } from './stats.ts'
 
 const benches = [
   'database-per-test.ts',
+  'database-as-test-sees-it.ts',
+  'many-workers.ts',
   'framework-overhead.ts',
   'resolve-unavailable.ts',
   'cold-start.ts',
