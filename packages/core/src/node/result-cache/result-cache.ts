@@ -264,11 +264,14 @@ export class RunResultCache {
       this.hits.push({ project: c.project, file: c.statics.file, entry })
     }
     if (hits.length) {
-      // A new list: projects may share the resolved one.
-      project.config.exclude = [
-        ...project.config.exclude,
-        ...hits.map((c) => escapeGlob(relative(dir, c.file))),
-      ]
+      // A new list: projects may share the resolved one. Every file a hit: no include at all, so that
+      // Vitest's "No test files found" does not list each file as excluded.
+      if (hits.length === own.length) project.config.include = []
+      else
+        project.config.exclude = [
+          ...project.config.exclude,
+          ...hits.map((c) => escapeGlob(relative(dir, c.file))),
+        ]
       // Every file of a pipeline may be a hit: that is a pass, not "No test files found".
       this.vitest.config.passWithNoTests = true
       project.config.passWithNoTests = true
