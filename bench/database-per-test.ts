@@ -7,6 +7,7 @@ import { ServiceHub } from '@testbed/core/config'
 import type { PostgresConnection } from '@testbed/postgres/config'
 import { postgres } from '@testbed/postgres/config'
 import pg from 'pg'
+import { clientConfig } from '../packages/postgres/dist/connection.js'
 import { rollbackDatabase } from '../packages/postgres/dist/rollback-database.js'
 // The `database` fixture's building block, from the build (the worker entry would load Vitest).
 import { DatabasePool } from '../packages/postgres/dist/test-database.js'
@@ -142,6 +143,22 @@ function rollbackWay(server: PostgresConnection): () => Way {
   })
 }
 
+/** The floor the rollback mode's two round trips sit on: one `SELECT 1` on an open connection. */
+function roundTrip(server: PostgresConnection): () => Way {
+  return () => {
+    const client = new pg.Client(clientConfig(server, server.shared))
+    const connected = client.connect()
+    return {
+      take: async () => {
+        await connected
+        await client.query('SELECT 1')
+        return { query: (sql, values) => client.query(sql, values), release: async () => {} }
+      },
+      end: () => client.end(),
+    }
+  }
+}
+
 async function block(way: () => Way, bodyMs: number, waits: number[]): Promise<void> {
   const w = way()
   try {
@@ -182,6 +199,7 @@ const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
   },
   { name: 'hand-written beforeEach', bodyMs: 0, way: handWritten(main.server) },
   { name: 'rollback mode', bodyMs: 0, way: rollbackWay(main.server) },
+  { name: 'one round trip (reference)', bodyMs: 0, way: roundTrip(main.server) },
   { name: 'testbed (defaults)', bodyMs: 10, way: testbedWay(main.server) },
   { name: 'hand-written beforeEach', bodyMs: 10, way: handWritten(main.server) },
   { name: 'rollback mode', bodyMs: 10, way: rollbackWay(main.server) },
