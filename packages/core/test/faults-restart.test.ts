@@ -22,8 +22,8 @@ const connectionTo = (port: number) =>
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
   })
 
-// Each test's own timeout: a describe's would lose to tier2's 30 s budget (docs/markers.md).
-const NESTED_RUN = { timeout: 180_000 }
+// Each test's own timeout: a describe's would lose to tier2's budget (docs/markers.md).
+const NESTED_RUN = { timeout: 300_000 }
 
 describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
   test(
@@ -35,7 +35,7 @@ describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
         fixture,
         args: ['-t', '^(restart postgres|a database cloned before the restart works after it)$'],
         env: { TESTBED_POSTGRES_PROVIDERS: 'binary', GITHUB_STEP_SUMMARY: summary },
-        timeoutMs: 150_000,
+        timeoutMs: 270_000,
       })
       expect(failures(run)).toBe('')
       expect(run.status('restart postgres')).toBe('passed')
@@ -58,7 +58,7 @@ describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
       fixture,
       args: ['-t', '^restart (redis|nats)$'],
       env: { TESTBED_REDIS_PROVIDERS: 'binary', TESTBED_NATS_PROVIDERS: 'binary' },
-      timeoutMs: 150_000,
+      timeoutMs: 270_000,
     })
     expect(failures(run)).toBe('')
     expect(run.status('restart redis')).toBe('passed')
@@ -68,7 +68,7 @@ describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
 
   test('PostgreSQL, Redis and NATS in containers come back on the same endpoint, with what they keep on disk', {
     tags: ['requires_docker'],
-    timeout: 330_000,
+    timeout: 600_000,
   }, async () => {
     // No registry here: .ci/images/*.sh build these images locally from the machine's servers.
     const images = {
@@ -89,7 +89,7 @@ describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
         TESTBED_NATS_PROVIDERS: 'container',
         DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
       },
-      timeoutMs: 300_000,
+      timeoutMs: 570_000,
     })
     expect(failures(run)).toBe('')
     for (const name of [
@@ -116,7 +116,7 @@ describe('faults.restart through the hub', { tags: ['tier2'] }, () => {
         fixture,
         args: ['-t', '^restart env postgres$'],
         env: { DATABASE_URL: postgresUrl(postgresConnection) },
-        timeoutMs: 150_000,
+        timeoutMs: 270_000,
       })
       expect(failures(run)).toBe('')
       expect(run.status('restart env postgres')).toBe('passed')
