@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { onTestFinished } from 'vitest'
 
 export const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 const fixture = fileURLToPath(new URL('./fixtures/repo', import.meta.url))
@@ -174,4 +175,14 @@ export function holdersOf(dir: string): number[] {
       }
     })
     .map(Number)
+}
+
+/** A checkout for this test, removed when it ends, with any `up` background process left in it killed. */
+export function checkoutForTest(): string {
+  const { dir, remove } = checkout()
+  onTestFinished(() => {
+    for (const pid of holdersOf(dir)) process.kill(pid, 'SIGKILL')
+    remove()
+  })
+  return dir
 }

@@ -1,25 +1,18 @@
 // Each bad input gets one clear error and a non-zero exit, and nothing is left running: an unknown
 // service or pipeline, no config, a second `up --detach`, a corrupt state file, Ctrl-C during a start.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connectionTo } from '@testbed/test-support/connection-to'
 import { afterEach, describe, expect, test } from 'vitest'
-import { alive, checkout, holdersOf, start, testbed } from './testbed-command.ts'
+import { alive, checkoutForTest, holdersOf, start, testbed } from './testbed-command.ts'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup()
 })
 
-function repo(): string {
-  const { dir, remove } = checkout()
-  cleanups.push(() => {
-    for (const pid of holdersOf(dir)) process.kill(pid, 'SIGKILL')
-    remove()
-  })
-  return dir
-}
+const repo = checkoutForTest
 
 /** The one line of a failed command: `testbed: <message>`, nothing else on stderr, nothing on stdout. */
 function oneError(result: { code: number | null; stdout: string; stderr: string }): string {
@@ -36,17 +29,6 @@ function nothingLeft(dir: string): void {
   expect(holdersOf(dir)).toEqual([])
   expect(existsSync(join(dir, '.testbed', 'up.json'))).toBe(false)
 }
-
-/** Resolves with how a connection to the port ends: 'connected', or the error code (ECONNREFUSED). */
-const connectionTo = (port: number) =>
-  new Promise<string>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve('connected')
-    })
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
 
 describe('testbed up: bad input', { tags: ['e2e'] }, () => {
   test('an unknown service: the registered ones listed', async () => {

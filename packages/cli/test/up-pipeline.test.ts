@@ -4,23 +4,11 @@ import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, test } from 'vitest'
-import { checkout, holdersOf, testbed } from './testbed-command.ts'
+import { describe, expect, test } from 'vitest'
+import { checkoutForTest, testbed } from './testbed-command.ts'
 
 const run = promisify(execFile)
-const cleanups: Array<() => void> = []
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup()
-})
-
-function repo(): string {
-  const { dir, remove } = checkout()
-  cleanups.push(() => {
-    for (const pid of holdersOf(dir)) process.kill(pid, 'SIGKILL')
-    remove()
-  })
-  return dir
-}
+const repo = checkoutForTest
 
 const held = (dir: string) =>
   (

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { test as postgresTest, postgresUrl } from '@testbed/postgres'
+import { connectionTo } from '@testbed/test-support/connection-to'
 import { runVitest } from '@testbed/test-support/run-vitest'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
@@ -10,17 +10,6 @@ import { fixturePath } from './fixture-path.ts'
 const fixture = fixturePath('faults-restart')
 const failures = (run: Awaited<ReturnType<typeof runVitest>>) =>
   run.tests.flatMap((t) => t.failureMessages).join('\n')
-
-/** Resolves with the error code of a connection to the port (ECONNREFUSED: nothing listens). */
-const connectionTo = (port: number) =>
-  new Promise<string>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve('connected')
-    })
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
 
 // Each test's own timeout: a describe's would lose to tier2's budget (docs/markers.md).
 const NESTED_RUN = { timeout: 300_000 }
