@@ -5,7 +5,7 @@ import { type DockerEngine, dockerOrNotApplicable, probeDocker } from './helpers
 import { assertPortFree, freePort } from './helpers/free-port.js'
 import { makeTempDir } from './helpers/temp-dir.js'
 import type { Reaper } from './reaper.js'
-import { ContainerPorts, type RestartableContainer } from './restartable-container.js'
+import { ContainerPorts, type RestartableContainer, restartContainer } from './restartable-container.js'
 import { RestartableServer } from './restartable-server.js'
 
 /** What a provider may use. Everything it acquires through here is released by `release()`. */
@@ -73,7 +73,8 @@ export class AttemptScope implements ProviderContext {
   readonly containerLabels = { 'testbed.run': runId }
   private releases: Array<() => Promise<void> | void> = []
   private readonly servers: RestartableServer[] = []
-  private readonly containers: RestartableContainer[] = []
+  /** The containers this attempt started that can restart in place, with their engine's socket. */
+  private readonly containers: Array<{ id: string; socketPath: string }> = []
   /** Why a container this attempt started cannot be restarted in place. */
   private containerNotRestartable: string | undefined
 
@@ -102,7 +103,7 @@ export class AttemptScope implements ProviderContext {
   async restartServers(): Promise<void> {
     for (const server of this.servers) await server.restart()
     // Ten seconds to stop cleanly, as `docker stop` gives: a killed server would recover, not restart.
-    for (const container of this.containers) await container.restart({ timeout: 10_000 })
+    for (const { id, socketPath } of this.containers) await restartContainer(socketPath, id, 10)
   }
 
   async tempDir(options: { memory?: boolean } = {}): Promise<string> {
@@ -152,8 +153,12 @@ export class AttemptScope implements ProviderContext {
     })
     this.hold(container)
     const why = ports.whyNotRestartable(container)
-    if (why) this.containerNotRestartable ??= why
-    else this.containers.push(container as unknown as RestartableContainer)
+    if (why || !engine.socketPath) this.containerNotRestartable ??= why
+    else
+      this.containers.push({
+        id: (container as unknown as RestartableContainer).getId(),
+        socketPath: engine.socketPath,
+      })
     return container
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { ContainerPorts } from './restartable-container.ts'
 
-const container = { restart: async () => {} }
+const container = { getId: () => 'c0ffee' }
 let next = 40_000
 const freePort = async () => next++
 
