@@ -24,7 +24,7 @@ export type HubEvent =
  * leaves nothing to try (empty, blank, only commas) or names what the service does not have is a
  * misconfiguration: trying nothing would skip every test with no reason at all.
  */
-export function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<C>): Provider<C>[] {
+export function providerOrder<C>(definition: ServiceDefinition<C>, up: UpProvider<C>): Provider<C>[] {
   if (!definition.providers.length)
     throw new Error(`${definition.name} has no providers: its definition lists none`)
   const all = [up, ...definition.providers]
@@ -32,7 +32,7 @@ export function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<
   const variable = serviceVariable(definition.name, 'PROVIDERS')
   const raw = process.env[variable]
   // `up` goes first where `testbed up` offers the service; a variable that leaves it out means not to.
-  if (raw === undefined) return upOffers(up) ? all : definition.providers
+  if (raw === undefined) return up.offers ? all : definition.providers
   const valid = `${definition.name} has: ${definition.providers.map((p) => p.kind).join(', ')}, and up (from testbed up)`
   const wanted = raw
     .split(',')
@@ -48,14 +48,15 @@ export function providerOrder<C>(definition: ServiceDefinition<C>, up: Provider<
   return wanted.map((kind) => all.find((p) => p.kind === kind) as Provider<C>)
 }
 
-const offered = new WeakSet<Provider<unknown>>()
-const upOffers = (provider: Provider<unknown>) => offered.has(provider)
+/** The `up` provider, and whether the state it reads holds the service (then it goes first). */
+type UpProvider<C> = Provider<C> & { offers: boolean }
 
 /** The `up` provider: the service as `testbed up --detach` holds it, or NotApplicable. */
-export function upProvider(name: string, up: UpState | undefined): Provider<unknown> {
+export function upProvider(name: string, up: UpState | undefined): UpProvider<unknown> {
   const service = up?.services.find((s) => s.name === name)
-  const provider: Provider<unknown> = {
+  return {
     kind: 'up',
+    offers: service !== undefined,
     async start() {
       if (!up) throw new NotApplicable('no testbed up of this checkout is running')
       if (!service) throw new NotApplicable(`testbed up (pid ${up.pid}) does not hold ${name}`)
@@ -67,8 +68,6 @@ export function upProvider(name: string, up: UpState | undefined): Provider<unkn
       }
     },
   }
-  if (service) offered.add(provider)
-  return provider
 }
 
 /**
