@@ -81,6 +81,45 @@ describe('testbed up: bad input', { tags: ['e2e'] }, () => {
     nothingLeft(dir)
   })
 
+  test('a second up --detach while the first is still starting: refused, one background process', async () => {
+    const dir = repo()
+    const gateFile = join(dir, 'open-the-gate')
+    const first = start(['up', 'gate', '--detach'], dir, { GATE_FILE: gateFile })
+    cleanups.push(() => first.child.kill('SIGKILL'))
+    // The first is surely starting: its background process waits at the gate, no state file yet.
+    await first.stderrMatches(/at the gate: dir \S+ pid \d+/)
+    expect(existsSync(join(dir, '.testbed', 'up.json'))).toBe(false)
+    const line = oneError(await testbed(['up', 'redis', '--detach'], dir))
+    expect(line).toBe(
+      `testbed: testbed up --detach is already starting for this checkout (pid ${first.child.pid}): testbed status shows it once it is ready`,
+    )
+    const [holder] = holdersOf(dir)
+    expect(holdersOf(dir)).toHaveLength(1)
+    writeFileSync(gateFile, '')
+    expect((await first.finished).code).toBe(0)
+    // Released once ready: the running one is reported from its state file now.
+    expect(existsSync(join(dir, '.testbed', 'up.lock'))).toBe(false)
+    expect(oneError(await testbed(['up', 'redis', '--detach'], dir))).toMatch(
+      /^testbed: testbed up is already running for this checkout \(pid \d+, since .+, holding gate\)/,
+    )
+    expect(holdersOf(dir)).toEqual([holder])
+    expect((await testbed(['down'], dir)).code).toBe(0)
+    nothingLeft(dir)
+  })
+
+  test('a start lock left by a killed command is stale: the next up --detach takes it over', async () => {
+    const dir = repo()
+    mkdirSync(join(dir, '.testbed'))
+    // A pid that is surely no process: above the kernel's pid_max.
+    writeFileSync(join(dir, '.testbed', 'up.lock'), `${2 ** 22 + 1}\n`)
+    const up = await testbed(['up', 'redis', '--detach'], dir)
+    expect(up.code).toBe(0)
+    expect(existsSync(join(dir, '.testbed', 'up.lock'))).toBe(false)
+    expect(holdersOf(dir)).toHaveLength(1)
+    expect((await testbed(['down'], dir)).code).toBe(0)
+    nothingLeft(dir)
+  })
+
   test('a corrupt state file: one error naming it, from every command but down, which removes it', async () => {
     const dir = repo()
     const file = join(dir, '.testbed', 'up.json')

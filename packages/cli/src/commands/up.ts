@@ -13,6 +13,7 @@ import { LiveDisplay, type SettledService } from '../live-display.js'
 import { type LoadedConfig, loadConfig } from '../load-config.js'
 import { failureLines, hubOf, provision } from '../provision.js'
 import { selectServices } from '../service-selection.js'
+import { takeStartLock } from '../start-lock.js'
 import { describeUp, upRecord } from '../up-record.js'
 
 export interface UpOptions {
@@ -64,19 +65,31 @@ export async function runUp(services: string[], options: UpOptions): Promise<num
     throw new CliError(
       '--format github appends to $GITHUB_ENV, which is not set (it is set in a GitHub Actions step)',
     )
-  const record = await upRecord(loaded.root)
   if (options.detach) {
-    if (record.kind === 'live')
-      throw new CliError(
-        `testbed up is already running for this checkout (${describeUp(record.state)}): testbed down stops it`,
-      )
-    if (record.kind === 'stale') {
-      await removeState(loaded.root)
-      say(`removed the stale ${relative(options.cwd, record.file) || record.file}: ${record.why}`)
+    const release = takeStartLock(loaded.root)
+    try {
+      return await startDetached(loaded, names, options)
+    } finally {
+      release()
     }
-    return detached(loaded, names, options)
   }
+  // A corrupt state file is reported before anything starts, in the foreground too.
+  await upRecord(loaded.root)
   return foreground(loaded, names, options)
+}
+
+/** Under the start lock: refuses when one is running, cleans a stale record, starts the background process. */
+async function startDetached(loaded: LoadedConfig, names: string[], options: UpOptions): Promise<number> {
+  const record = await upRecord(loaded.root)
+  if (record.kind === 'live')
+    throw new CliError(
+      `testbed up is already running for this checkout (${describeUp(record.state)}): testbed down stops it`,
+    )
+  if (record.kind === 'stale') {
+    await removeState(loaded.root)
+    say(`removed the stale ${relative(options.cwd, record.file) || record.file}: ${record.why}`)
+  }
+  return detached(loaded, names, options)
 }
 
 async function foreground(loaded: LoadedConfig, names: string[], options: UpOptions): Promise<number> {
