@@ -1,8 +1,17 @@
 // A scratch checkout of a result-cache fixture suite (a git repository with one commit, node_modules
 // linked), removed when the test finishes; runs of it, and what each run took from the cache.
 import { execFileSync } from 'node:child_process'
-import { cpSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import {
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { dirname, join } from 'node:path'
 import { type NestedRun, runVitest } from '@testbed/test-support/run-vitest'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { fixturePath } from './fixture-path.ts'
@@ -62,14 +71,23 @@ export function checkout(fixture = 'result-cache-suite', baseEnv: Record<string,
   return {
     dir,
     head: git('rev-parse', '--short=12', 'HEAD'),
-    write: (path, content) => writeFileSync(join(dir, path), content),
+    write: (path, content) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true })
+      writeFileSync(join(dir, path), content)
+    },
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     async run(env = {}) {
       const run = await runVitest({
         fixture: dir,
         cwd: dir,
-        // CI unset: the default mode is then readwrite (CI's is read).
-        env: { CI: '', TESTBED_POSTGRES_PROVIDERS: 'binary', ...baseEnv, ...env },
+        // CI unset: the default mode is then readwrite (CI's is read). Verbose: each hit is listed.
+        env: {
+          CI: '',
+          TESTBED_POSTGRES_PROVIDERS: 'binary',
+          TESTBED_CACHE_VERBOSE: '1',
+          ...baseEnv,
+          ...env,
+        },
         timeoutMs: 120_000,
       })
       const fromCache = [...run.stderr.matchAll(/^ {3}↓ \[main\] (\S+) — cached: passed at /gm)].map(
@@ -83,4 +101,17 @@ export function checkout(fixture = 'result-cache-suite', baseEnv: Record<string,
       return { ...run, fromCache: fromCache.sort(), ran: ran.sort() }
     },
   }
+}
+
+/** The live processes whose working directory is `dir` or below it (what a run there left running). */
+export function processesIn(dir: string): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`)
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(Number(entry))
+    } catch {} // gone, or not ours to read
+  }
+  return found
 }

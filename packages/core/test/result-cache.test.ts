@@ -1,12 +1,12 @@
 // The result cache through real nested runs of a fixture suite in a scratch git checkout: a cold run
 // stores each whole pass, a warm one skips what still holds, and each change re-runs exactly what it
 // touches. PostgreSQL comes from its binary provider (a real server).
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runVitest } from '@testbed/test-support/run-vitest'
 import { describe, expect, test } from 'vitest'
 import { expectRefusedBeforeTests, policy, policyRepo } from './policy-repo.ts'
-import { ALL_FILES, checkout } from './result-cache-checkout.ts'
+import { ALL_FILES, checkout, processesIn } from './result-cache-checkout.ts'
 
 const NESTED_RUNS = { timeout: 300_000 }
 const without = (...files: string[]) => ALL_FILES.filter((f) => !files.includes(f))
@@ -43,6 +43,92 @@ describe('result cache', { tags: ['tier2', 'requires_postgres_binaries'] }, () =
       expect(warm.stderr).not.toContain('Testbed services')
       // Vitest's "No test files found" does not list each hit as an excluded file.
       expect(warm.stdout + warm.stderr).not.toMatch(/exclude:.*alpha\.test\.ts/)
+      // Without TESTBED_CACHE_VERBOSE: one line per pipeline in the terminal, the list folded in the step summary.
+      const summaryFile = join(repo.dir, 'step-summary.md')
+      const quiet = await repo.run({ TESTBED_CACHE_VERBOSE: '', GITHUB_STEP_SUMMARY: summaryFile })
+      expect(quiet.code).toBe(0)
+      expect(quiet.stderr).toContain(': 6 from cache, 0 run')
+      expect(quiet.stderr).toContain('   ↓ [main] 6 files from cache (TESTBED_CACHE_VERBOSE=1 lists them)')
+      expect(quiet.stderr).not.toContain('tests/alpha.test.ts')
+      const summary = readFileSync(summaryFile, 'utf8')
+      expect(summary).toContain('**Result cache**: 6 from cache, 0 run')
+      expect(summary).toContain('<details><summary>6 files from cache (main: 6)</summary>')
+      expect(summary.match(/^- \[main\] tests\/\S+ — cached: passed at /gm)).toHaveLength(6)
+      expect(summary).toContain('</details>')
+    },
+  )
+
+  test(
+    'inputs: a file a test reads or a child process runs re-runs every file when it changes; a glob matching nothing is allowed',
+    NESTED_RUNS,
+    async () => {
+      const repo = checkout()
+      // A test that runs a script in a child process: Vitest never sees that script as a module.
+      repo.write('tools/greet.mjs', "console.log('hello from the tool')\n")
+      repo.write(
+        'tests/spawns-tool.test.ts',
+        [
+          "import { execFileSync } from 'node:child_process'",
+          "import { fileURLToPath } from 'node:url'",
+          "import { expect, test } from 'vitest'",
+          "test('runs the tool', () => {",
+          "  const tool = fileURLToPath(new URL('../tools/greet.mjs', import.meta.url))",
+          "  expect(execFileSync(process.execPath, [tool]).toString()).toContain('hello')",
+          '})',
+          '',
+        ].join('\n'),
+      )
+      const inputs = {
+        FIXTURE_CACHE_INPUTS: JSON.stringify(['data/**', 'tools/*.mjs', 'nothing/matches/**']),
+      }
+      const everything = ['runs the tool', ...ALL_FILES]
+      const cold = await repo.run(inputs)
+      expect(cold.code).toBe(0)
+      expect(cold.ran).toEqual(everything)
+      expect(cold.stderr).toContain('0 from cache, 7 run, 7 stored')
+      expect((await repo.run(inputs)).fromCache).toEqual([...ALL_FILES, 'tests/spawns-tool.test.ts'].sort())
+      // The tool changes: every file runs again (the cache cannot know which files run it).
+      repo.write('tools/greet.mjs', "console.log('hello from the tool, again')\n")
+      const tool = await repo.run(inputs)
+      expect(tool.code).toBe(0)
+      expect(tool.ran).toEqual(everything)
+      expect(tool.stderr).toContain('0 from cache, 7 run, 7 stored')
+      // The data file changes: it runs, and fails (without inputs this was a wrong hit: see the defect test).
+      repo.write('data/flag.txt', 'broken\n')
+      const data = await repo.run(inputs)
+      expect(data.code).not.toBe(0)
+      expect(data.fromCache).toEqual([])
+      expect(data.status('data file')).toBe('failed')
+      // Another list of globs is another key.
+      const fewer = await repo.run({ FIXTURE_CACHE_INPUTS: JSON.stringify(['tools/*.mjs']) })
+      expect(fewer.fromCache).toEqual([])
+    },
+  )
+
+  test(
+    'inputs: a glob outside the root, an absolute one or a malformed one is one error before any test runs',
+    NESTED_RUNS,
+    async () => {
+      const repo = checkout()
+      const refusals: Array<[unknown, string]> = [
+        ['../elsewhere/**', "resultCache.inputs: '../elsewhere/**' is outside the root"],
+        ['data/../../x', "resultCache.inputs: 'data/../../x' is outside the root"],
+        ['/etc/**', "resultCache.inputs: '/etc/**' is outside the root"],
+        ['data/[flag', "resultCache.inputs: 'data/[flag' is not a glob (unbalanced [ ] or { })"],
+        ['', 'resultCache.inputs: "" is not a glob (expected a non-empty string)'],
+      ]
+      for (const [glob, message] of refusals) {
+        const run = await repo.run({ FIXTURE_CACHE_INPUTS: JSON.stringify([glob]) })
+        expect(run.code, message).not.toBe(0)
+        expect(run.tests).toEqual([])
+        expect(run.stderr).toContain(message)
+        expect(run.stderr).not.toMatch(/postgres ready/)
+      }
+      const notAList = await repo.run({ FIXTURE_CACHE_INPUTS: '"data/**"' })
+      expect(notAList.stderr).toContain('resultCache.inputs: expected a list of globs')
+      expect(notAList.tests).toEqual([])
+      expect(stored(repo.dir)).toEqual([])
+      expect(processesIn(repo.dir)).toEqual([])
     },
   )
 

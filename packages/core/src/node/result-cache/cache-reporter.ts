@@ -1,10 +1,25 @@
 import { appendFileSync } from 'node:fs'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import type { ServiceDefinition } from '../define-service.js'
-import { type ResultCacheOptions, RunResultCache } from './result-cache.js'
+import { isSet } from '../policy/skip-variables.js'
+import { type Hit, type ResultCacheOptions, RunResultCache } from './result-cache.js'
 
 /** The reason a hit is reported with. */
 export const hitReason = (commit: string, date: string) => `cached: passed at ${commit}, ${date}`
+
+/** Set (`1`): the terminal lists every hit with its reason, not only each pipeline's count. */
+export const VERBOSE_VARIABLE = 'TESTBED_CACHE_VERBOSE'
+
+const hitLine = (h: Hit) => `[${h.project}] ${h.file} — ${hitReason(h.entry.commit, h.entry.date)}`
+
+/** Each pipeline's hits, in the order the pipelines were configured. */
+function countsByProject(hits: readonly Hit[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const h of hits) counts.set(h.project, (counts.get(h.project) ?? 0) + 1)
+  return counts
+}
+
+const filesCount = (n: number) => `${n} ${n === 1 ? 'file' : 'files'}`
 
 const runs = new WeakMap<Vitest, RunResultCache>()
 
@@ -23,10 +38,14 @@ export function runResultCache(
   return cache
 }
 
+/** The run's cache, when its config has one: the flakiness history follows its store and mode. */
+export const resultCacheOf = (vitest: Vitest): RunResultCache | undefined => runs.get(vitest)
+
 /**
- * Stores the run's whole passes and says what came from the cache: each hit with its reason, the
- * count apart ("412 from cache, 37 run"), a sampled hit that failed as a cache defect, and why the
- * store was not used. Writes to stderr, as Testbed's reporter.
+ * Stores the run's whole passes and says what came from the cache: the count apart ("412 from cache,
+ * 37 run"), each pipeline's hits (each hit with its reason under TESTBED_CACHE_VERBOSE=1, and in the
+ * step summary's folded list: hundreds of lines would drown the run's output), a sampled hit that
+ * failed as a cache defect, and why the store was not used. Writes to stderr, as Testbed's reporter.
  */
 export class ResultCacheReporter implements Reporter {
   private vitest: Vitest | undefined
@@ -40,9 +59,18 @@ export class ResultCacheReporter implements Reporter {
     const cache = this.cache
     if (cache.mode === 'off') return
     await cache.endRun(modules)
+    const sorted = [...cache.hits].sort(
+      (a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file),
+    )
+    const listed = isSet(process.env[VERBOSE_VARIABLE])
+      ? sorted.map((h) => `   ↓ ${hitLine(h)}`)
+      : [...countsByProject(sorted)].map(
+          ([project, n]) =>
+            `   ↓ [${project}] ${filesCount(n)} from cache (${VERBOSE_VARIABLE}=1 lists them)`,
+        )
     const lines = [
       ` Result cache (${cache.store.description}, ${cache.mode}): ${cache.hits.length} from cache, ${modules.length} run${cache.stored.count ? `, ${cache.stored.count} stored` : ''} (looked up in ${Math.round(cache.lookupMs)} ms)`,
-      ...cache.hits.map((h) => `   ↓ [${h.project}] ${h.file} — ${hitReason(h.entry.commit, h.entry.date)}`),
+      ...listed,
       ...cache.defects.map((d) => `   ✖ ${d}`),
       ...cache.warnings.map((w) => `   ⚠ result cache: ${w}`),
     ]
@@ -57,6 +85,16 @@ export class ResultCacheReporter implements Reporter {
           '',
           `**Result cache**: ${cache.hits.length} from cache, ${modules.length} run`,
           '',
+          ...(sorted.length
+            ? [
+                `<details><summary>${filesCount(sorted.length)} from cache (${[...countsByProject(sorted)].map(([p, n]) => `${p}: ${n}`).join(', ')})</summary>`,
+                '',
+                ...sorted.map((h) => `- ${hitLine(h).replaceAll('<', '&lt;')}`),
+                '',
+                '</details>',
+                '',
+              ]
+            : []),
           ...cache.defects.map((d) => `- ❌ ${d}`),
           ...cache.warnings.map((w) => `- ⚠️ ${w}`),
           '',

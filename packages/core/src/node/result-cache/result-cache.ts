@@ -14,6 +14,7 @@ import type { ServiceDefinition } from '../define-service.js'
 import { isSet, SKIP_CACHE } from '../policy/skip-variables.js'
 import { type CacheMode, cacheMode, verifyRate } from './cache-mode.js'
 import { canonicalDigest, FileDigests, sha256 } from './file-digests.js'
+import { checkInputPatterns, type InputsPart, inputsPart } from './inputs.js'
 import { LocalResultStore } from './local-store.js'
 import { serviceFingerprint } from './service-fingerprint.js'
 import type { CacheEntry, CacheRecord, ResultStore } from './store.js'
@@ -27,6 +28,11 @@ export interface ResultCacheOptions {
   env?: string[]
   /** Share of hits re-run anyway (0–1); `TESTBED_CACHE_VERIFY` overrides. Default 0. */
   verify?: number
+  /**
+   * Files the tests depend on outside the module graph (what a spawned process runs, fixtures read
+   * with fs): globs relative to the root (`fixtures/**`), hashed into every key; a change re-runs every file.
+   */
+  inputs?: string[]
 }
 
 export const DEFAULT_CACHE_DIR = '.testbed/cache'
@@ -44,12 +50,15 @@ interface Candidate {
   /** Absolute. */
   file: string
   key: string
-  statics: Omit<CacheRecord, 'modules' | 'services'>
+  statics: Omit<KeyedRecord, 'modules' | 'services'>
   /** The stored entry a sampled hit is checked against. */
   verifying?: CacheEntry
 }
 
 type Strictness = CacheRecord['strictness']
+
+/** A record with the inputs' digest, when `inputs` is set (absent otherwise, so older keys still hold). */
+type KeyedRecord = CacheRecord & { inputs?: InputsPart }
 
 const escapeGlob = (path: string) => path.replace(/[*?[\]{}()!@+\\]/g, '\\$&')
 const vitestVersion = () =>
@@ -99,7 +108,8 @@ export class RunResultCache {
   private readonly services: ReadonlyMap<string, ServiceDefinition<unknown>>
   private readonly commit: string
   private readonly env: NodeJS.ProcessEnv
-  private shared: Promise<Pick<CacheRecord, 'config' | 'lockfile' | 'runtime' | 'env'>> | undefined
+  private readonly inputs: string[]
+  private shared: Promise<Pick<KeyedRecord, 'config' | 'lockfile' | 'runtime' | 'env' | 'inputs'>> | undefined
   private readSkipped: string | undefined
   private recording = false
 
@@ -113,6 +123,7 @@ export class RunResultCache {
     this.root = vitest.config.root
     this.mode = cacheMode(options.mode, env)
     this.rate = verifyRate(options.verify, env)
+    this.inputs = checkInputPatterns(options.inputs)
     this.envNames = [...new Set([...DEFAULT_ENV, ...(options.env ?? [])])].sort()
     this.store =
       typeof options.store === 'object'
@@ -153,6 +164,8 @@ export class RunResultCache {
         env: Object.fromEntries(
           this.envNames.map((n) => [n, this.env[n] === undefined ? null : sha256(this.env[n])]),
         ),
+        // Only with inputs, so that the keys of a config without them stay as they were.
+        ...(this.inputs.length > 0 && { inputs: await inputsPart(this.root, this.inputs, this.digests) }),
       }
     })()
     return this.shared
@@ -170,7 +183,7 @@ export class RunResultCache {
   }
 
   private async currentRecord(statics: Candidate['statics'], modules: string[], services: string[]) {
-    const record: CacheRecord = {
+    const record: KeyedRecord = {
       ...statics,
       modules: Object.fromEntries(
         await Promise.all(
