@@ -100,10 +100,16 @@ class RollbackSession {
   private statementSavepoint = false
   private inTest = false
 
+  /**
+   * @param sessions the database's count of client sessions ever established (PostgreSQL ≥ 15,
+   *   whose statistics a session flushes as it exits): one that grew during a test had a connection
+   *   of the code under test, closed before the test's end. Undefined on older servers.
+   */
   constructor(
     readonly name: string,
     readonly client: pg.Client,
     private readonly broken: () => boolean,
+    private sessions: number | undefined,
   ) {}
 
   isBroken(): boolean {
@@ -118,22 +124,31 @@ class RollbackSession {
   }
 
   /**
-   * Rolls the test's transaction back and returns the other sessions on this database: code under
-   * test that connected on its own (DATABASE_URL), which could neither see the test's rows nor have
-   * its own rolled back.
+   * Rolls the test's transaction back and says who else was on this database: code under test
+   * that connected on its own (DATABASE_URL), which could neither see the test's rows nor have its
+   * own rolled back: the client backends still there, and how many came and went during the test.
    */
-  async end(): Promise<Array<{ pid: number; application_name: string }>> {
+  async end(): Promise<{ others: Array<{ pid: number; application_name: string }>; closed: number }> {
     this.inTest = false
-    // The count is one lookup in the server's backend array; pg_stat_activity (a view with joins)
-    // is read only when someone else is there, to name them.
+    // One lookup in the server's backend array and one in its statistics, in the ROLLBACK's round
+    // trip; pg_stat_activity (a view with joins) is read only when someone else is there, to name
+    // them. Session-level advisory locks outlive a ROLLBACK: released, as a new connection has none.
     const results = (await this.client.query(
-      'ROLLBACK; SELECT pg_stat_get_db_numbackends(oid) AS n FROM pg_database WHERE datname = current_database()',
+      `ROLLBACK; SELECT pg_advisory_unlock_all(), pg_stat_get_db_numbackends(oid) AS n${this.sessions === undefined ? '' : ', pg_stat_get_db_sessions(oid) AS s'} FROM pg_database WHERE datname = current_database()`,
     )) as unknown as pg.QueryResult[]
-    if (Number(results[1]?.rows[0]?.n ?? 1) <= 1) return []
+    const row = results[1]?.rows[0]
+    let closed = 0
+    if (this.sessions !== undefined && row?.s !== undefined) {
+      closed = Number(row.s) - this.sessions
+      this.sessions = Number(row.s)
+    }
+    if (Number(row?.n ?? 1) <= 1 && closed <= 0) return { others: [], closed: 0 }
+    // Autovacuum visits the database too (rolled-back rows are dead rows): only client backends count.
     const { rows } = await this.client.query(
-      'SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      "SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
     )
-    return rows
+    // What is still connected may have been counted among the sessions already.
+    return { others: rows, closed: Math.max(0, closed - rows.length) }
   }
 
   /** `client.query` as the code under test gets it. */
@@ -288,7 +303,18 @@ async function createSession(c: PostgresConnection): Promise<RollbackSession> {
     broken = true
   })
   await client.connect()
-  return new RollbackSession(name, client, () => broken)
+  const version = Number((await client.query('SHOW server_version_num')).rows[0].server_version_num)
+  let sessions: number | undefined
+  if (version >= 150000) {
+    // This session's own connect is counted once its statistics are flushed, which the server does
+    // before its next ReadyForQuery once asked: read after that, the count includes it.
+    await client.query('SELECT pg_stat_force_next_flush()')
+    const { rows } = await client.query(
+      'SELECT pg_stat_get_db_sessions(oid) AS s FROM pg_database WHERE datname = current_database()',
+    )
+    sessions = Number(rows[0].s)
+  }
+  return new RollbackSession(name, client, () => broken, sessions)
 }
 
 async function session(c: PostgresConnection): Promise<RollbackSession> {
@@ -326,18 +352,20 @@ export async function rollbackDatabase(
     query: client.query,
   }
   const finish = async () => {
-    let others: Awaited<ReturnType<RollbackSession['end']>>
+    let seen: Awaited<ReturnType<RollbackSession['end']>>
     try {
-      others = await s.end()
+      seen = await s.end()
     } catch (error) {
       await discard(connection, s)
       throw error
     }
-    if (!others.length) return
+    const { others, closed } = seen
+    if (!others.length && !closed) return
     await discard(connection, s)
-    const who = others
-      .map((o) => `pid ${o.pid}${o.application_name ? ` (${o.application_name})` : ''}`)
-      .join(', ')
+    const who = [
+      ...others.map((o) => `pid ${o.pid}${o.application_name ? ` (${o.application_name})` : ''}`),
+      ...(closed ? [`${closed} closed before the test's end`] : []),
+    ].join(', ')
     throw new RollbackModeError(
       `code under test opened its own connection to ${s.name} (${who}): it cannot see the test's uncommitted rows, and what it commits is not rolled back; ${useDatabase}, or hand the code rollbackDatabase.client`,
     )

@@ -89,6 +89,12 @@ describe('the rollbackDatabase fixture', { tags: ['requires_postgres', 'tier2'] 
     for (const [sql, says] of [
       ['VACUUM notes', 'VACUUM cannot run inside a transaction block'],
       ['CREATE DATABASE rollback_never', 'CREATE DATABASE cannot run inside a transaction block'],
+      ['DROP DATABASE IF EXISTS rollback_never', 'DROP DATABASE cannot run inside a transaction block'],
+      ["ALTER SYSTEM SET work_mem = '8MB'", 'ALTER SYSTEM cannot run inside a transaction block'],
+      [
+        'CREATE INDEX CONCURRENTLY notes_title ON notes (title)',
+        'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+      ],
       ['LISTEN events', 'LISTEN in rollback mode would never deliver a notification'],
       ["NOTIFY events, 'x'", 'NOTIFY in rollback mode is never delivered'],
       ["SELECT pg_notify('events', 'x')", 'NOTIFY in rollback mode is never delivered'],
@@ -125,6 +131,54 @@ describe('the rollbackDatabase fixture', { tags: ['requires_postgres', 'tier2'] 
     const next = await rollbackDatabase(postgresConnection)
     expect(next.database.name).not.toBe(database.name)
     await next.finish()
+  })
+
+  test('a connection of the code under test closed before the test’s end fails it too', async ({
+    postgresConnection,
+  }) => {
+    const { database, finish } = await rollbackDatabase(postgresConnection)
+    await database.query(insert)
+    // The code commits on its own connection and closes it: the test could pass, wrongly.
+    const own = new pg.Client({ connectionString: database.url })
+    await own.connect()
+    await own.query(insert)
+    await own.end()
+    await expect(finish()).rejects.toThrow(
+      `code under test opened its own connection to ${database.name} (1 closed before the test's end): it cannot see the test's uncommitted rows`,
+    )
+    // The committed row stays in the old database; the next test starts on a fresh one, and passes.
+    const next = await rollbackDatabase(postgresConnection)
+    expect(next.database.name).not.toBe(database.name)
+    expect(await count(next.database.query)).toBe(0)
+    await next.finish()
+  })
+
+  test('a session-level advisory lock is released at the test’s end, as a new connection has none', async ({
+    postgresConnection,
+  }) => {
+    const locks =
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    const first = await rollbackDatabase(postgresConnection)
+    await first.database.query('SELECT pg_advisory_lock(42)')
+    expect((await first.database.query(locks)).rows[0].n).toBe(1)
+    await first.finish()
+    const second = await rollbackDatabase(postgresConnection)
+    expect(second.database.name).toBe(first.database.name) // the same session, not a fresh one
+    expect((await second.database.query(locks)).rows[0].n).toBe(0)
+    await second.finish()
+  })
+
+  test('many tests on one session: nothing of Testbed’s own counts as another connection', async ({
+    postgresConnection,
+  }) => {
+    const names = new Set<string>()
+    for (let i = 0; i < 20; i++) {
+      const { database, finish } = await rollbackDatabase(postgresConnection)
+      names.add(database.name)
+      await database.query(insert)
+      await finish()
+    }
+    expect(names.size).toBe(1)
   })
 })
 

@@ -109,4 +109,36 @@ describe('vitest watch mode', { tags: ['requires_postgres_binaries', 'tier2'] },
     await expect.poll(() => serversIn(tmp), { timeout: 30_000, interval: 250 }).toEqual([])
     await expect.poll(() => readdirSync(tmp), { timeout: 30_000, interval: 250 }).toEqual([])
   })
+
+  test('a migration broken when watching starts fails the tests; fixing it recovers without a restart', {
+    timeout: 480_000,
+  }, async () => {
+    const migrations = scratchDir('watch-migrations')
+    const tmp = scratchDir('watch-servers')
+    chmodSync(tmp, 0o755)
+    const broken = join(migrations, '001_one.sql')
+    writeFileSync(broken, 'CREATE TABLE one (id int);\nCREATE TABLE bad (id no_such_type);\n')
+    const vitest = watchVitest({
+      WATCH_MIGRATIONS: migrations,
+      TESTBED_POSTGRES_PROVIDERS: 'binary',
+      TESTBED_TMPDIR: tmp,
+    })
+    // Provisioning failed at the start: the test fails with the file and line, no server is left.
+    await vitest.expectNext(
+      `postgres provisioning failed: migration ${broken} line 2: type "no_such_type" does not exist`,
+    )
+    await vitest.expectNext(idle)
+    expect(vitest.output()).not.toContain('TABLES=')
+    await expect.poll(() => serversIn(tmp), { timeout: 30_000, interval: 250 }).toEqual([])
+
+    // Fixed: the next rerun starts the service anew, and the test passes.
+    writeFileSync(broken, 'CREATE TABLE one (id int);\n')
+    await vitest.expectNext('TABLES=one.')
+    expect(await vitest.expectNext(idle)).not.toContain('PLAIN_RAN')
+
+    vitest.child.kill('SIGINT')
+    await vitest.closed
+    await expect.poll(() => serversIn(tmp), { timeout: 30_000, interval: 250 }).toEqual([])
+    await expect.poll(() => readdirSync(tmp), { timeout: 30_000, interval: 250 }).toEqual([])
+  })
 })

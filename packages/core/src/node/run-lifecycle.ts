@@ -37,7 +37,7 @@ export function joinRun(vitest: Vitest, services: readonly ServiceDefinition<unk
   })()
   return current.run.then((run) => {
     for (const service of services) run.hub.register(service)
-    watchServices(vitest, services)
+    watchServices(vitest, services, (name) => run.hub.forgetBroken(name))
     return run
   })
 }

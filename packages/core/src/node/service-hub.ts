@@ -315,6 +315,17 @@ export class ServiceHub {
     }
   }
 
+  /**
+   * Forgets a start that ended broken (a provisioning error, say a migration's), so the next request
+   * starts the service anew: watch mode calls it when what the service is built from changed.
+   */
+  async forgetBroken(name: string): Promise<void> {
+    const start = this.starts.get(name)
+    if (!start) return
+    const status = await start
+    if (status.state === 'broken' && this.starts.get(name) === start) this.starts.delete(name)
+  }
+
   /** Releases everything every attempt acquired; then lets the reaper go. */
   async stopAll(): Promise<void> {
     await Promise.allSettled(this.starts.values())

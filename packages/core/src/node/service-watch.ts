@@ -43,7 +43,12 @@ function snapshot(paths: string[]): Map<string, number> {
  * waits for a run in progress; the files' fixtures then see the change (PostgreSQL rebuilds its
  * template under the new migrations' key).
  */
-export function watchServices(vitest: Vitest, services: readonly ServiceDefinition<unknown>[]): void {
+export function watchServices(
+  vitest: Vitest,
+  services: readonly ServiceDefinition<unknown>[],
+  /** Before the rerun: a service whose provisioning failed at the start is started anew (the hub). */
+  beforeRerun: (service: string) => Promise<void> = async () => {},
+): void {
   if (!vitest.config.watch) return
   const seen = watching.get(vitest) ?? new Set<string>()
   watching.set(vitest, seen)
@@ -64,7 +69,10 @@ export function watchServices(vitest: Vitest, services: readonly ServiceDefiniti
           .map((file) => file.filepath),
       )
       const specifications = [...files].flatMap((file) => vitest.getModuleSpecifications(file))
-      if (specifications.length) void vitest.rerunTestSpecifications(specifications)
+      if (!specifications.length) return
+      void beforeRerun(service.name)
+        .catch(() => {})
+        .then(() => vitest.rerunTestSpecifications(specifications))
     }
     const initial = snapshot(paths)
     const changed = (path: string) => {
