@@ -98,20 +98,34 @@ cli
     "each test's and the suite's flaky rate over the last runs of the history (docs/flakiness.md)",
   )
   .option('--window <runs>', 'the last this many runs of the history (default 100)')
+  .option('--days <days>', 'only the runs of the last this many days')
   .option(
     '--min-runs <runs>',
     'tests with fewer runs in the window are not judged against the 1 % budget (default 5)',
   )
   .option('--json', 'as JSON')
+  .option(
+    '--store <store>',
+    "the history to read: s3://bucket/prefix (the result cache's S3 store) or a local file or directory (default: the config's)",
+  )
+  .option(
+    '--prune-before <date>',
+    'remove the runs that ended before this date (2026-11-01) instead of reporting',
+  )
   .option('--config <path>', 'the Testbed config (default: the nearest vitest.workspace.ts)')
   .example('testbed flaky --window 20 --min-runs 10')
+  .example('testbed flaky --days 7 --store s3://ft-cache-e2e/results/')
+  .example('testbed flaky --prune-before 2026-11-01')
   .action((o) =>
     runFlaky({
       cwd: process.cwd(),
       config: o.config,
       window: o.window,
+      days: o.days,
       minRuns: o.minRuns,
       json: Boolean(o.json),
+      store: o.store,
+      pruneBefore: o.pruneBefore,
     }),
   )
 

@@ -86,6 +86,46 @@ describe('testbed flaky', { tags: ['e2e'] }, () => {
     expect(whole.suite.interval.lower).toBeCloseTo(0.0138, 4)
   })
 
+  test('--days, --store (a directory or a file) and --prune-before on the local file', async () => {
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString()
+    const line = (run: string, at: string, outcome: string) =>
+      JSON.stringify({
+        v: 1,
+        run,
+        at,
+        commit: 'c0ffee',
+        pipeline: 'main',
+        file: 'test/a.test.ts',
+        test: 'shaky',
+        outcome,
+        retries: outcome === 'flaky' ? 1 : 0,
+        durationMs: 5,
+      })
+    mkdirSync(join(repo.dir, '.testbed'), { recursive: true })
+    writeFileSync(
+      historyFile(),
+      `${[line('old', hoursAgo(24 * 10), 'flaky'), line('recent', hoursAgo(1), 'passed')].join('\n')}\n`,
+    )
+    const report = async (...args: string[]) => {
+      const { code, stdout, stderr } = await testbed(['flaky', '--json', ...args], repo.dir)
+      expect([code, stderr]).toEqual([0, ''])
+      return JSON.parse(stdout).suite
+    }
+    expect(await report()).toMatchObject({ testRuns: 2, flaky: 1 })
+    expect(await report('--days', '2')).toMatchObject({ testRuns: 1, flaky: 0 })
+    expect(await report('--store', '.testbed')).toMatchObject({ testRuns: 2, flaky: 1 })
+    expect(await report('--store', historyFile(), '--days', '30')).toMatchObject({ testRuns: 2 })
+
+    const cut = hoursAgo(24)
+    const pruned = await testbed(['flaky', '--prune-before', cut], repo.dir)
+    expect(pruned.stderr).toBe('')
+    expect(pruned.stdout).toBe(
+      `Pruned ${historyFile()}: 1 runs that ended before ${new Date(cut).toISOString()} removed, 1 kept\n`,
+    )
+    expect(await report()).toMatchObject({ testRuns: 1, flaky: 0 })
+    expect(readdirSync(join(repo.dir, '.testbed'))).toEqual(['history.jsonl'])
+  })
+
   /** One line on stderr, a non-zero exit, nothing on stdout, nothing left running, nothing written. */
   async function oneError(
     args: string[],
@@ -110,6 +150,18 @@ describe('testbed flaky', { tags: ['e2e'] }, () => {
     expect(await oneError(['flaky', '--min-runs', 'many'])).toEqual([
       2,
       "testbed: --min-runs must be a whole number of runs, at least 1 (got 'many')",
+    ])
+    expect(await oneError(['flaky', '--days', '1.5'])).toEqual([
+      2,
+      "testbed: --days must be a whole number of days, at least 1 (got '1.5')",
+    ])
+    expect(await oneError(['flaky', '--prune-before', '2026-13-45'])).toEqual([
+      2,
+      "testbed: --prune-before must be a date (2026-11-01) or an ISO 8601 time (2026-11-01T12:00:00Z) (got '2026-13-45')",
+    ])
+    expect(await oneError(['flaky', '--store', 'https://example.com/history'])).toEqual([
+      2,
+      "testbed: --store must be s3://bucket/prefix or a local path (got 'https://example.com/history')",
     ])
   })
 

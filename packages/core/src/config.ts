@@ -55,15 +55,21 @@ export {
   flakyReport,
   type TestFlakiness,
 } from './node/flakiness/flaky-report.js'
+export { HistoryLockTimeout } from './node/flakiness/history-lock.js'
 export type { TestOutcomeRecord } from './node/flakiness/history-record.js'
 export {
   CorruptHistory,
   HISTORY_FILE,
   HISTORY_VARIABLE,
   type HistoryStore,
+  type HistoryWindow,
   historyStore,
+  inWindow,
   LocalHistoryStore,
+  type PruneResult,
+  parseHistoryLines,
 } from './node/flakiness/history-store.js'
+export { reportHistoryStore } from './node/flakiness/history-target.js'
 export { COMMIT_VARIABLE } from './node/flakiness/run-history.js'
 export { type Interval, wilsonInterval } from './node/flakiness/wilson.js'
 export { type ServerProcess, unprivilegedIds } from './node/helpers/child-process.js'

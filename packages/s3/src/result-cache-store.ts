@@ -11,6 +11,7 @@ import {
 import type { CacheEntry, ResultStore } from '@testbed/core/config'
 import { s3Client } from './client.js'
 import type { S3Found } from './connection.js'
+import { s3HistoryStore } from './history-store.js'
 import { fromEnv } from './providers/env.js'
 
 export interface S3ResultStoreOptions {
@@ -30,7 +31,10 @@ const missing = (error: unknown) => {
   return name === 'NoSuchKey' || ($metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket')
 }
 
-/** A result-cache store in an S3 bucket: one object per key, `<prefix><key>.json`. */
+/**
+ * A result-cache store in an S3 bucket: one object per key, `<prefix><key>.json`; the flakiness
+ * history beside them, under `<prefix>history/` (s3HistoryStore), through the same client.
+ */
 export function s3ResultStore(options: S3ResultStoreOptions): ResultStore {
   const prefix = options.prefix ?? ''
   const concurrency = options.concurrency ?? 32
@@ -46,6 +50,7 @@ export function s3ResultStore(options: S3ResultStoreOptions): ResultStore {
   const objectKey = (key: string) => `${prefix}${key}.json`
   return {
     description: `s3://${options.bucket}/${prefix}`,
+    history: s3HistoryStore({ bucket: options.bucket, prefix }, connect),
     async getMany(keys) {
       const s3 = connect()
       const found = new Map<string, CacheEntry>()

@@ -15,7 +15,12 @@ const NESTED_RUNS = { timeout: 180_000 }
 const KEYS = { accessKeyId: 'CACHETESTKEY', secretAccessKey: 'cache-test-secret' }
 
 const run = async (env: Record<string, string>) => {
-  const nested = await runVitest({ fixture, env: { CI: '', ...env }, timeoutMs: 120_000 })
+  // TESTBED_CACHE_VERBOSE: each hit listed with its reason, which is what is checked here.
+  const nested = await runVitest({
+    fixture,
+    env: { CI: '', TESTBED_CACHE_VERBOSE: '1', ...env },
+    timeoutMs: 120_000,
+  })
   const fromCache = [...nested.stderr.matchAll(/^ {3}↓ \[main\] (\S+) — cached: passed at /gm)].map(
     (m) => m[1],
   )
@@ -32,6 +37,11 @@ async function objectsIn(found: S3Found, bucket: string): Promise<string[]> {
   }
 }
 
+const partition = (keys: string[], test: (key: string) => boolean): [string[], string[]] => [
+  keys.filter(test),
+  keys.filter((k) => !test(k)),
+]
+
 async function coldThenWarm(found: S3Found, env: Record<string, string>, bucket: string) {
   const s3 = s3Client(found)
   await ensureBucket(s3, bucket).finally(() => s3.destroy())
@@ -40,9 +50,13 @@ async function coldThenWarm(found: S3Found, env: Record<string, string>, bucket:
   expect(cold.stderr).toContain(
     `Result cache (s3://${bucket}/results/, readwrite): 0 from cache, 3 run, 3 stored`,
   )
-  const objects = await objectsIn(found, bucket)
+  const [history, objects] = partition(await objectsIn(found, bucket), (k) =>
+    k.startsWith('results/history/'),
+  )
   expect(objects).toHaveLength(3)
   for (const key of objects) expect(key).toMatch(/^results\/[0-9a-f]{64}\.json$/)
+  // The run's flakiness history, beside the entries (history-store.test.ts tests it).
+  expect(history).toHaveLength(1)
   const warm = await run({ ...env, FIXTURE_BUCKET: bucket })
   expect(warm.code).toBe(0)
   expect(warm.fromCache).toEqual(FILES)

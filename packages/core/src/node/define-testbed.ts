@@ -47,6 +47,8 @@ export interface Testbed {
   // biome-ignore lint/suspicious/noExplicitAny: each service has its own connection type
   services: ServiceDefinition<any, any>[]
   reporter: TestbedReporter
+  /** As given: `testbed flaky` reads the history its store keeps. */
+  resultCache?: ResultCacheOptions
 }
 
 const ENTERPRISE_SERVICES = ['vault', 'auth0']
@@ -109,5 +111,12 @@ export function defineTestbed(options: TestbedOptions): Testbed {
       },
     }
   })
-  return { projects, plugins: [plugin], pipelines, services: options.services, reporter }
+  return {
+    projects,
+    plugins: [plugin],
+    pipelines,
+    services: options.services,
+    reporter,
+    ...(options.resultCache && { resultCache: options.resultCache }),
+  }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import type { TestCase, Vitest } from 'vitest/node'
 import { headCommit } from '../policy/audit-log.js'
+import { resultCacheOf } from '../result-cache/cache-reporter.js'
 import {
   DEFAULT_FLAKY_OPTIONS,
   type FlakyReport,
@@ -9,7 +10,7 @@ import {
   percent,
   testLabel,
 } from './flaky-report.js'
-import { historyStore } from './history-store.js'
+import { runHistoryTarget } from './history-target.js'
 import { newRunIdentity, outcomeRecords } from './run-outcomes.js'
 
 /** `TESTBED_COMMIT` names the commit a run's outcomes are recorded against, where git cannot tell. */
@@ -40,33 +41,61 @@ function writesBlob(vitest: Vitest): boolean {
 }
 
 /**
- * Appends the run's outcomes to the history (TESTBED_HISTORY, `.testbed/history.jsonl` by default),
- * then reads the window back for the summary's section. A history that cannot be read or written costs
- * the section, with the reason, never the run.
+ * Appends the run's outcomes to its history (history-target.ts: TESTBED_HISTORY, the result cache's
+ * shared store, or `.testbed/history.jsonl`), then reads the window back for the summary's section.
+ * A history that cannot be written or read costs the section, with a warning naming it, never the run.
  */
 export async function recordRunHistory(
   vitest: Vitest,
   tests: readonly TestCase[],
 ): Promise<{ lines: string[]; markdown: string } | undefined> {
   const root = vitest.config.root
-  const store = historyStore(root)
-  if (!store || writesBlob(vitest)) return undefined
+  if (writesBlob(vitest)) return undefined
+  let target: ReturnType<typeof runHistoryTarget>
+  try {
+    target = runHistoryTarget(root, resultCacheOf(vitest))
+  } catch (error) {
+    return { lines: [` ⚠ Flakiness: history not kept (${(error as Error).message})`], markdown: '' }
+  }
+  if (!target) return undefined
   const shard = vitest.config.shard
   const ownShard = shard ? `${shard.index}/${shard.count}` : undefined
+  const given = process.env[COMMIT_VARIABLE]?.trim()
+  const commit = given || headCommit(root)
+  const records = outcomeRecords(
+    tests,
+    newRunIdentity(root, commit, !given && commit !== null && changedTrackedFiles(root)),
+    (test) => test.module.meta().testbedShard ?? ownShard,
+  )
+  if (!records.length) return undefined
+  const notes: string[] = []
   try {
-    const given = process.env[COMMIT_VARIABLE]?.trim()
-    const commit = given || headCommit(root)
-    const records = outcomeRecords(
-      tests,
-      newRunIdentity(root, commit, !given && commit !== null && changedTrackedFiles(root)),
-      (test) => test.module.meta().testbedShard ?? ownShard,
-    )
-    await store.append(records)
-    if (!records.length) return undefined
-    const report = flakyReport(await store.read(), DEFAULT_FLAKY_OPTIONS)
-    return { lines: summaryLines(report, store.location), markdown: flakyMarkdown(report, store.location) }
+    await target.write.append(records)
   } catch (error) {
-    return { lines: [` Flakiness: history not kept (${(error as Error).message})`], markdown: '' }
+    notes.push(
+      ` ⚠ Flakiness: this run's outcomes could not be appended to ${target.write.location} (${(error as Error).message}); the tests' results stand`,
+    )
+  }
+  if (target.readOnly)
+    notes.push(
+      `   (${target.read.location} is read only: this run may not write the result cache, so its outcomes went to ${target.write.location} and count here only)`,
+    )
+  try {
+    const window = await target.read.read({ runs: DEFAULT_FLAKY_OPTIONS.window })
+    const history = target.readOnly ? [...window, ...records] : window
+    const report = flakyReport(history, DEFAULT_FLAKY_OPTIONS)
+    return {
+      lines: [...summaryLines(report, target.read.location), ...notes],
+      markdown: flakyMarkdown(report, target.read.location),
+    }
+  } catch (error) {
+    return {
+      lines: [
+        ...notes,
+        ` ⚠ Flakiness: the history at ${target.read.location} could not be read (${(error as Error).message})`,
+      ],
+      markdown: '',
+    }
   }
 }
 

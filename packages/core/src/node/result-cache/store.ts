@@ -1,6 +1,7 @@
 // What a result-cache store holds and the interface every store implements. Core defines it; a
 // store that needs a client core does not depend on (S3: @testbed/s3's `s3ResultStore`) lives in
 // that client's package and is passed in through `defineTestbed({ resultCache: { store } })`.
+import type { HistoryStore } from '../flakiness/history-store.js'
 
 /** One file's stored pass: the record its key was computed over, and where and when it passed. */
 export interface CacheEntry {
@@ -42,4 +43,10 @@ export interface ResultStore {
   getMany(keys: readonly string[]): Promise<Map<string, CacheEntry>>
   put(key: string, entry: CacheEntry): Promise<void>
   delete(key: string): Promise<void>
+  /**
+   * The flakiness history kept beside the entries (docs/flakiness.md), for a store that many
+   * machines share (S3): runs that may write the cache append their outcomes there. A local
+   * directory has none: the checkout's `.testbed/history.jsonl` is its history.
+   */
+  readonly history?: HistoryStore
 }
