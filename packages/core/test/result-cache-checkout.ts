@@ -30,7 +30,8 @@ export interface Checkout {
   head: string
   write(path: string, content: string): void
   read(path: string): string
-  run(env?: Record<string, string>): Promise<CacheRun>
+  /** `args`: more of Vitest's command line (reporters). */
+  run(env?: Record<string, string>, args?: string[]): Promise<CacheRun>
 }
 
 /** Every fixture file, relative to the suite. */
@@ -76,10 +77,11 @@ export function checkout(fixture = 'result-cache-suite', baseEnv: Record<string,
       writeFileSync(join(dir, path), content)
     },
     read: (path) => readFileSync(join(dir, path), 'utf8'),
-    async run(env = {}) {
+    async run(env = {}, args = []) {
       const run = await runVitest({
         fixture: dir,
         cwd: dir,
+        args,
         // CI unset: the default mode is then readwrite (CI's is read). Verbose: each hit is listed.
         env: {
           CI: '',

@@ -59,6 +59,38 @@ describe('result cache', { tags: ['tier2', 'requires_postgres_binaries'] }, () =
   )
 
   test(
+    'with a JUnit report file, each hit is in it as a skipped test case with its reason',
+    NESTED_RUNS,
+    async () => {
+      const repo = checkout()
+      const report = join(repo.dir, 'reports/junit.xml')
+      const junit = ['--reporter=junit', `--outputFile.junit=${report}`]
+      const cases = () => readFileSync(report, 'utf8').match(/<testcase /g)?.length ?? 0
+      const cachedCases = () =>
+        readFileSync(report, 'utf8').match(
+          new RegExp(`<skipped message="cached: passed at ${repo.head}, `, 'g'),
+        )?.length ?? 0
+      expect((await repo.run({}, junit)).code).toBe(0)
+      expect([cases(), cachedCases()]).toEqual([6, 0])
+      repo.write('src/shared.ts', "export const greeting = 'hello, again'\n")
+      const mixed = await repo.run({}, junit)
+      expect(mixed.ran).toEqual(['tests/alpha.test.ts', 'tests/beta.test.ts'])
+      expect([cases(), cachedCases()]).toEqual([6, 4])
+      const xml = readFileSync(report, 'utf8')
+      expect(xml).toMatch(/<testsuites [^>]*tests="6"/)
+      expect(xml).toContain(
+        '<testcase classname="tests/gamma.test.ts" name="[main] tests/gamma.test.ts" time="0">',
+      )
+      expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true)
+      // Every file a hit: Vitest's report has no test, the hits are all there is.
+      const warm = await repo.run({}, junit)
+      expect(warm.fromCache).toEqual(ALL_FILES)
+      expect([cases(), cachedCases()]).toEqual([6, 6])
+      expect(warm.stderr).not.toContain('not in the JUnit report')
+    },
+  )
+
+  test(
     'inputs: a file a test reads or a child process runs re-runs every file when it changes; a glob matching nothing is allowed',
     NESTED_RUNS,
     async () => {

@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import type { ServiceDefinition } from '../define-service.js'
 import { isSet } from '../policy/skip-variables.js'
+import { addHitsToJUnit, junitReportFiles } from './junit-hits.js'
 import { type Hit, type ResultCacheOptions, RunResultCache } from './result-cache.js'
 
 /** The reason a hit is reported with. */
@@ -77,6 +78,28 @@ export class ResultCacheReporter implements Reporter {
     const stream = this.vitest?.logger.errorStream ?? process.stderr
     stream.write(`\n${lines.join('\n')}\n`)
     if (cache.defects.length) process.exitCode = 1
+    const junit = this.vitest && sorted.length ? junitReportFiles(this.vitest) : []
+    if (junit.length) {
+      const hits = sorted.map((h) => ({
+        project: h.project,
+        file: h.file,
+        reason: hitReason(h.entry.commit, h.entry.date),
+      }))
+      const root = this.vitest?.config.root ?? process.cwd()
+      // Vitest's JUnit reporter writes its file beside this reporter, not before it: by the exit it is done.
+      process.once('exit', () => {
+        for (const file of junit) {
+          let problem: string | undefined
+          try {
+            problem = addHitsToJUnit(file, hits, root)
+          } catch (error) {
+            problem = (error as Error).message
+          }
+          if (problem)
+            process.stderr.write(`   ⚠ result cache: the hits are not in the JUnit report: ${problem}\n`)
+        }
+      })
+    }
     const summary = process.env.GITHUB_STEP_SUMMARY
     if (summary)
       appendFileSync(

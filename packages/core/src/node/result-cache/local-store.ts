@@ -35,9 +35,17 @@ export class LocalResultStore implements ResultStore {
 
   async put(key: string, entry: CacheEntry): Promise<void> {
     const path = this.path(key)
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true })
     const temp = `${path}.${process.pid}.tmp`
-    await writeFile(temp, JSON.stringify(entry))
+    const body = JSON.stringify(entry)
+    // The fan-out directory is made when a write finds it missing: a cold run of 500 files then makes
+    // each of its (at most 256) directories once instead of asking for one on every put.
+    try {
+      await writeFile(temp, body)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true })
+      await writeFile(temp, body)
+    }
     await rename(temp, path)
   }
 
