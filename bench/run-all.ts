@@ -17,6 +17,7 @@ const benches = [
   'enterprise.ts',
   'up-reuse.ts',
   'result-cache.ts',
+  'flaky-history.ts',
 ]
 
 /** Runs one bench, its output passed through; resolves with its exit code and its last line. */

@@ -3,8 +3,8 @@
 // process is broken, one held by a live one is waited for and then named.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import { describe, expect, test } from 'vitest'
@@ -42,8 +42,11 @@ describe('the local history', { tags: ['tier2'] }, () => {
     expect(await history.prune(new Date('2026-11-01T00:00:00Z'))).toEqual({ removed: 1, kept: 3 })
     expect(runsOf(await history.read())).toEqual(['new', 'newer'])
     expect(readFileSync(file, 'utf8')).toContain('{"v":2,"future":true}')
+    // A temp file left by a prune that was killed (Ctrl-C) is removed by the next one.
+    writeFileSync(`${file}.0b3c8a9e-dead-4bad-8eed-123456789abc.tmp`, 'half a rewrite')
     expect(await history.prune(new Date('2026-11-01T00:00:00Z'))).toEqual({ removed: 0, kept: 3 })
     // Nothing left beside it: no lock, no temp file.
+    expect(readdirSync(dirname(file))).toEqual(['history.jsonl'])
     expect(existsSync(`${file}.lock`)).toBe(false)
     expect(await new LocalHistoryStore(join(scratchDir('none'), 'h.jsonl')).prune(new Date())).toEqual({
       removed: 0,

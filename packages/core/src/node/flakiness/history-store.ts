@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { withHistoryLock } from './history-lock.js'
 import { isRecord, type TestOutcomeRecord } from './history-record.js'
 
@@ -148,6 +148,12 @@ export class LocalHistoryStore implements HistoryStore {
   async prune(before: Date): Promise<PruneResult> {
     const cut = before.toISOString()
     return withHistoryLock(this.location, async () => {
+      // Only the lock's holder writes a temp file: one found now is a killed prune's.
+      const own = `${basename(this.location)}.`
+      const entries = await readdir(dirname(this.location)).catch(() => [] as string[])
+      for (const name of entries)
+        if (name.startsWith(own) && name.endsWith('.tmp'))
+          await rm(join(dirname(this.location), name), { force: true })
       const text = await this.text()
       if (text === undefined) return { removed: 0, kept: 0 }
       // Damage stops a prune: it would otherwise be rewritten away, unseen.
