@@ -296,7 +296,7 @@ describe('the history of nested runs in an S3 in another process', { tags: ['tie
   )
 
   test(
-    'an unreachable store: the run is green with a warning naming it; testbed flaky fails naming it',
+    'an unreachable store: the run is green with a warning naming it and keeps its outcomes in the local file; testbed flaky fails naming the store',
     NESTED_RUNS,
     async () => {
       const dir = copyOfFixture()
@@ -309,11 +309,15 @@ describe('the history of nested runs in an S3 in another process', { tags: ['tie
       })
       expect(run.code).toBe(0)
       expect(run.status('passes on its retry')).toBe('passed')
+      // The checkout's file keeps the run, and the summary is of that file.
+      const local = join(dir, '.testbed', 'history.jsonl')
       expect(run.stderr).toMatch(
         new RegExp(
-          ` ⚠ Flakiness: this run's outcomes could not be appended to s3://${bucket}/results/history/ \\(.*ECONNREFUSED.*\\); the tests' results stand`,
+          ` ⚠ Flakiness: this run's outcomes could not be appended to s3://${bucket}/results/history/ \\(.*ECONNREFUSED.*\\), so they went to ${local}; the tests' results stand`,
         ),
       )
+      expect(run.stderr).toContain(` Flakiness (last 1 run, ${local}): 1 of 2 test runs flaky`)
+      expect(readFileSync(local, 'utf8').trim().split('\n').length).toBeGreaterThan(0)
       const report = await testbed(['flaky'], dir, outside.env)
       expect(report.code).toBe(1)
       expect(report.stdout).toBe('')

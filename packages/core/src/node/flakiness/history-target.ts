@@ -16,6 +16,8 @@ export interface RunHistoryTarget {
   read: HistoryStore
   /** `read` is the shared history this run may not write: its own outcomes are added to the window in memory. */
   readOnly: boolean
+  /** Where the outcomes go when the shared history cannot be written: the checkout's file. */
+  fallback?: HistoryStore
 }
 
 /** The history a run keeps, given its result cache's store and mode (none: no cache configured). */
@@ -28,7 +30,7 @@ export function runHistoryTarget(
   if (!local) return undefined
   const shared = cache && cache.mode !== 'off' ? cache.store.history : undefined
   if (!shared || env[HISTORY_VARIABLE]?.trim()) return { write: local, read: local, readOnly: false }
-  if (cache?.mode === 'readwrite') return { write: shared, read: shared, readOnly: false }
+  if (cache?.mode === 'readwrite') return { write: shared, read: shared, readOnly: false, fallback: local }
   return { write: local, read: shared, readOnly: true }
 }
 

@@ -72,9 +72,19 @@ export async function recordRunHistory(
   try {
     await target.write.append(records)
   } catch (error) {
+    // A shared history out of reach (a laptop without the CI's S3 variables): the checkout's file
+    // keeps the run, and the summary is of that file.
+    const fallback = target.fallback
+    const kept = fallback
+      ? await fallback.append(records).then(
+          () => true,
+          () => false,
+        )
+      : false
     notes.push(
-      ` ⚠ Flakiness: this run's outcomes could not be appended to ${target.write.location} (${(error as Error).message}); the tests' results stand`,
+      ` ⚠ Flakiness: this run's outcomes could not be appended to ${target.write.location} (${(error as Error).message})${kept && fallback ? `, so they went to ${fallback.location}` : ''}; the tests' results stand`,
     )
+    if (kept && fallback) target = { write: fallback, read: fallback, readOnly: false }
   }
   if (target.readOnly)
     notes.push(
