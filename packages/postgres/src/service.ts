@@ -26,7 +26,7 @@ export interface PostgresOptions {
 export function postgres(
   options: PostgresOptions = {},
 ): ServiceDefinition<PostgresConnection, PostgresFound> {
-  const local = { port: options.port, settings: options.settings }
+  const local = { port: options.port, settings: options.settings, migrations: options.migrations }
   return defineService<PostgresConnection, PostgresFound>({
     name: 'postgres',
     description: 'PostgreSQL',

@@ -42,6 +42,10 @@ export async function ensureTemplate(c: PostgresFound, migrations: Migrations | 
       }
       await admin.query(`ALTER DATABASE ${await id(building)} RENAME TO ${await id(template)}`)
       await admin.query(`ALTER DATABASE ${await id(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`)
+      // Says when it was built: a template copied with a cached cluster keeps the comment of its build.
+      await admin.query(
+        `COMMENT ON DATABASE ${await id(template)} IS ${(await loadPg()).escapeLiteral(`testbed template, migrated ${new Date().toISOString()}`)}`,
+      )
       return template
     } finally {
       await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [template])
