@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { Ajv, type ErrorObject } from 'ajv'
+import type { Ajv, ErrorObject } from 'ajv'
 import type { Policy } from './policy.js'
 
 /** The published JSON Schema (`@testbed/core/policy.schema.json`). */
@@ -34,9 +35,14 @@ function describe(error: ErrorObject): string {
 
 /** Every way the value fails the schema, each naming its field; empty when it is a valid policy. */
 export function policyProblems(value: unknown): string[] {
-  validate ??= new Ajv({ allErrors: true, strict: true }).compile(
-    JSON.parse(readFileSync(policySchemaPath, 'utf8')) as object,
-  )
+  if (!validate) {
+    // ajv is required on first use (it is CommonJS, so synchronously): loading it costs a run's start
+    // a fifth of a second, and most runs have no policy to check.
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+    validate = new AjvClass({ allErrors: true, strict: true }).compile(
+      JSON.parse(readFileSync(policySchemaPath, 'utf8')) as object,
+    )
+  }
   if (validate(value)) return []
   return (validate.errors ?? []).map(describe)
 }
