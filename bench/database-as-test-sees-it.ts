@@ -1,7 +1,8 @@
 // The per-test database as a test sees it: the test's own duration in Vitest's JSON report (its
 // fixtures' setup and teardown included), over back-to-back one-query tests on one worker, p50/p95,
-// for Testbed's `database` fixture beside a hand-written beforeEach with CREATE DATABASE … TEMPLATE,
-// each a nested `vitest run` of bench/projects/database-as-test-sees-it, alternating; and the same
+// for Testbed's `database` fixture (adapted, and at the old fixed depth of 2) and its rollback mode
+// beside a hand-written beforeEach with CREATE DATABASE … TEMPLATE, each a nested `vitest run` of
+// bench/projects/database-as-test-sees-it, alternating; and the same
 // tests with no database, for what Vitest and Testbed cost per test on their own.
 //   node bench/database-as-test-sees-it.ts [provider=embedded] [--rounds N] [--tests N] [--json]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -19,10 +20,16 @@ const option = (flag: string, fallback: number) => {
 }
 const rounds = option('--rounds', 2)
 const tests = option('--tests', 300)
-// The rollback mode's file joins this list (and the project) when it lands.
-const ways = [
+const ways: Array<{ way: string; file: string; env?: Record<string, string> }> = [
   { way: "Testbed's database fixture", file: 'testbed.test.ts' },
+  {
+    // The fixed depth before session 18, on today's clone connections and kernel copy.
+    way: "Testbed's database fixture, TESTBED_POSTGRES_POOL=2",
+    file: 'testbed.test.ts',
+    env: { TESTBED_POSTGRES_POOL: '2' },
+  },
   { way: 'hand-written beforeEach (CREATE DATABASE … TEMPLATE)', file: 'hand-written.test.ts' },
+  { way: "Testbed's rollbackDatabase fixture (no new database)", file: 'rollback.test.ts' },
   { way: 'no database (Vitest and Testbed alone, for reference)', file: 'no-database.test.ts' },
 ]
 
@@ -36,7 +43,7 @@ const cpu = ways.map(() => 0)
 const wall = ways.map(() => 0)
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const [i, { file }] of ways.entries()) {
+    for (const [i, { file, env }] of ways.entries()) {
       const outputFile = join(out, `${i}-${round}.json`)
       const run = await runVitest(
         root,
@@ -44,6 +51,7 @@ try {
         {
           TESTBED_POSTGRES_PROVIDERS: provider,
           BENCH_TESTS: String(tests),
+          ...env,
         },
       )
       if (run.code !== 0) throw new Error(`${file}: ${failureReason(run.output)}`)
@@ -62,7 +70,9 @@ try {
 } finally {
   rmSync(out, { recursive: true, force: true })
 }
-const hand = Number(percentiles(durations[1] ?? []).p50)
+const hand = Number(
+  percentiles(durations[ways.findIndex((w) => w.file === 'hand-written.test.ts')] ?? []).p50,
+)
 report(
   `database per test as a test sees it (Vitest's test duration, ms; ${rounds} alternating rounds of ${tests} tests, ${provider})`,
   ways.map(({ way }, i) => {

@@ -68,6 +68,8 @@ function testbedWay(
     depth?: number
     dropApart?: boolean
     awaitEnd?: boolean
+    concurrency?: number
+    kernelCopy?: boolean
   } = {},
 ): () => Way {
   return () => {
@@ -81,6 +83,8 @@ function testbedWay(
     const pool = new DatabasePool(c, {
       ...(depth === undefined ? {} : { depth: () => depth }),
       ...(change.dropApart === false ? { dropApart: false } : {}),
+      ...(change.concurrency === undefined ? {} : { concurrency: change.concurrency }),
+      ...(change.kernelCopy === undefined ? {} : { kernelCopy: change.kernelCopy }),
     })
     return {
       take: async () => {
@@ -179,13 +183,30 @@ async function block(way: () => Way, bodyMs: number, waits: number[]): Promise<v
 
 const main = await start()
 const replica = await start({ wal_level: 'replica', max_wal_senders: '10' })
+// A checkpoint scans every buffer header (and a drop every buffer for the database's pages): fewer buffers, less to scan.
+const smallBuffers = await start({ shared_buffers: '16MB' })
+// The defaults before the adaptive depth, the clones in flight and the kernel's copy (session 18).
+const wasBefore = { depth: 2, concurrency: 2, kernelCopy: false }
 const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
   { name: 'testbed (defaults)', bodyMs: 0, way: testbedWay(main.server) },
   { name: 'testbed, TCP + SCRAM', bodyMs: 0, way: testbedWay(main.server, { tcp: true }) },
   { name: 'testbed, WAL_LOG', bodyMs: 0, way: testbedWay(main.server, { walLog: true }) },
   { name: 'testbed, wal_level=replica', bodyMs: 0, way: testbedWay(replica.server) },
+  { name: 'testbed, shared_buffers=16MB', bodyMs: 0, way: testbedWay(smallBuffers.server) },
   { name: 'testbed, pool 4', bodyMs: 0, way: testbedWay(main.server, { depth: 4 }) },
   { name: 'testbed, pool 0', bodyMs: 0, way: testbedWay(main.server, { depth: 0 }) },
+  {
+    name: 'testbed, files copied in user space',
+    bodyMs: 0,
+    way: testbedWay(main.server, { kernelCopy: false }),
+  },
+  { name: 'testbed, 2 clones in flight', bodyMs: 0, way: testbedWay(main.server, { concurrency: 2 }) },
+  { name: 'testbed, pool 8 from the start', bodyMs: 0, way: testbedWay(main.server, { depth: 8 }) },
+  {
+    name: 'testbed as it was (pool 2, 2 in flight, user-space copy)',
+    bodyMs: 0,
+    way: testbedWay(main.server, wasBefore),
+  },
   {
     name: 'testbed, drops on the clone connections',
     bodyMs: 0,
@@ -201,6 +222,11 @@ const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
   { name: 'rollback mode', bodyMs: 0, way: rollbackWay(main.server) },
   { name: 'one round trip (reference)', bodyMs: 0, way: roundTrip(main.server) },
   { name: 'testbed (defaults)', bodyMs: 10, way: testbedWay(main.server) },
+  {
+    name: 'testbed as it was (pool 2, 2 in flight, user-space copy)',
+    bodyMs: 10,
+    way: testbedWay(main.server, wasBefore),
+  },
   { name: 'hand-written beforeEach', bodyMs: 10, way: handWritten(main.server) },
   { name: 'rollback mode', bodyMs: 10, way: rollbackWay(main.server) },
 ]
@@ -215,6 +241,7 @@ try {
     }
   }
 } finally {
+  await smallBuffers.hub.stopAll()
   await replica.hub.stopAll()
   await main.hub.stopAll()
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { processSingleton } from '@testbed/core'
 import pg from 'pg'
 import { clientConfig, type PostgresConnection, postgresEnv, postgresUrl } from './connection.js'
@@ -30,19 +31,63 @@ export interface TestDatabaseOptions {
   label?: string
 }
 
-/** How many databases each worker clones ahead of need: `TESTBED_POSTGRES_POOL` (0 turns it off). */
-const poolSize = () => Number(process.env.TESTBED_POSTGRES_POOL ?? 2)
+/** `TESTBED_POSTGRES_POOL`: a fixed number of databases each worker clones ahead (0 turns it off). */
+const fixedDepth = (): number | undefined => {
+  const value = process.env.TESTBED_POSTGRES_POOL
+  if (value === undefined || value === '') return undefined
+  if (!/^\d{1,3}$/.test(value.trim()))
+    throw new Error(
+      `TESTBED_POSTGRES_POOL must be a whole number of databases cloned ahead per worker (0 turns the pool off; unset adapts it), not ${JSON.stringify(value)}`,
+    )
+  return Number(value)
+}
+
+/** The workers Vitest runs at once (its worker state), else this machine's parallelism. */
+function workerCount(): number {
+  const state = (globalThis as { __vitest_worker__?: { config?: { maxWorkers?: number } } }).__vitest_worker__
+  return Math.max(1, state?.config?.maxWorkers ?? availableParallelism())
+}
+
+const clamp = (n: number, low: number, high: number) => Math.min(high, Math.max(low, n))
+
+/**
+ * A worker's share of the server's connections: half of `max_connections` (the other half is for
+ * code under test, the main process, other runs), split among the workers. Three of a share are
+ * fixed (the drop connection, the test's client, one closing); of the rest, up to four clone at
+ * once (concurrent `FILE_COPY` clones share their checkpoints) and up to eight wait ahead, each
+ * with its client. A small server gets what the pool always had: two and two.
+ */
+export function poolBudget(
+  maxConnections: number,
+  workers: number,
+): { concurrency: number; maxDepth: number } {
+  const spare = Math.floor(maxConnections / 2 / workers) - 3
+  const concurrency = clamp(Math.floor(spare / 3), 2, 4)
+  return { concurrency, maxDepth: clamp(spare - concurrency, 2, 8) }
+}
 
 /** How a pool clones and drops: what bench/database-per-test.ts compares (the defaults won there). */
 export interface DatabasePoolOptions {
   label?: string | undefined
-  /** Databases cloned ahead of need; default `TESTBED_POSTGRES_POOL`, read on every take. */
+  /**
+   * Databases cloned ahead of need, read on every take; default `TESTBED_POSTGRES_POOL` when set,
+   * else adaptive: two, one more each time a test had to wait for its clone, up to `maxDepth`.
+   */
   depth?: () => number
+  /** The adaptive depth's limit; default from the server's `max_connections` (`poolBudget`). */
+  maxDepth?: number
   /**
    * Drop released databases on an admin connection of their own (default), so a clone never queues
    * behind a drop; `false`: on the clones' two.
    */
   dropApart?: boolean
+  /** Clones in flight at once: the admin connections that clone; default from `poolBudget`. */
+  concurrency?: number
+  /**
+   * On PostgreSQL ≥ 18, a `FILE_COPY` clone copies its files with `file_copy_method = clone`
+   * (`copy_file_range`, the kernel copies) rather than through PostgreSQL's buffers (default true).
+   */
+  kernelCopy?: boolean
 }
 
 /** A database cloned ahead of need, with its client. */
@@ -60,12 +105,20 @@ interface Cloned {
  * process at the run's end.
  */
 export class DatabasePool {
-  // Two admin connections for clones, so one can run while another does, and one for drops.
-  private readonly admin: pg.Pool
-  private readonly dropper: pg.Pool
+  // Admin connections for clones (`concurrency`), so several run at once and share their
+  // checkpoints, and one for drops. The clones' pool is made once the server's version and
+  // max_connections are known (one query on the drop connection).
+  private clones: Promise<pg.Pool> | undefined
+  private dropper: pg.Pool
+  private readonly options: DatabasePoolOptions
   private readonly ahead: Array<Promise<Cloned>> = []
+  /** Those of `ahead` cloned and connected already. */
+  private readonly ready = new WeakSet<Promise<Cloned>>()
   private readonly namePrefix: string
-  private readonly depth: () => number
+  private readonly fixedDepth: (() => number) | undefined
+  /** The adaptive depth, and its limit once the server's `max_connections` is known. */
+  private adaptiveDepth = 2
+  private maxDepth = 2
   private counter = 0
 
   constructor(
@@ -73,11 +126,11 @@ export class DatabasePool {
     options: DatabasePoolOptions = {},
   ) {
     const { label } = options
-    this.depth = options.depth ?? poolSize
-    this.admin = new pg.Pool({ ...clientConfig(c), max: 2 })
-    this.admin.on('error', () => {})
-    this.dropper = options.dropApart === false ? this.admin : new pg.Pool({ ...clientConfig(c), max: 1 })
+    const fixed = fixedDepth()
+    this.fixedDepth = options.depth ?? (fixed === undefined ? undefined : () => fixed)
+    this.dropper = new pg.Pool({ ...clientConfig(c), max: 1 })
     this.dropper.on('error', () => {})
+    this.options = options
     // The worker's nth pool (a label or another server makes another): no two name a database alike.
     const nth = poolsMade().count++
     this.namePrefix = `${c.prefix}_${label ? `${label}_` : ''}w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid.toString(36)}${nth ? `_${nth}` : ''}`
@@ -86,30 +139,78 @@ export class DatabasePool {
   take(): Promise<TestDatabase> {
     // A clone made ahead may have failed for a reason gone since (the server was restarting): the
     // test gets a new one then, and the error only if that fails too.
-    const next = this.ahead.shift()?.catch(() => this.create()) ?? this.create()
-    while (this.ahead.length < this.depth()) {
+    const head = this.ahead.shift()
+    // A test that waits says the pool is too shallow for the rate tests take databases.
+    if (!this.fixedDepth && (!head || !this.ready.has(head)))
+      this.adaptiveDepth = Math.min(this.maxDepth, this.adaptiveDepth + 1)
+    const next = head?.catch(() => this.create()) ?? this.create()
+    const depth = this.fixedDepth?.() ?? this.adaptiveDepth
+    while (this.ahead.length < depth) {
       const pending = this.create()
-      pending.catch(() => {}) // taken care of by the test that takes it
+      pending.then(
+        () => this.ready.add(pending),
+        () => {}, // taken care of by the test that takes it
+      )
       this.ahead.push(pending)
     }
     return next.then((cloned) => this.handOut(cloned))
   }
 
-  /** Closes the admin connections (what is cloned ahead is left to the run's end). For benches. */
+  /** Drops what was cloned ahead and closes every connection. For benches. */
   async end(): Promise<void> {
-    await Promise.allSettled(this.ahead)
-    await this.admin.end()
-    if (this.dropper !== this.admin) await this.dropper.end()
+    const ahead = await Promise.allSettled(this.ahead.splice(0))
+    for (const cloned of ahead) {
+      if (cloned.status !== 'fulfilled') continue
+      await cloned.value.client.end().catch(() => {})
+      await dropDatabase(this.dropper, cloned.value.name).catch(() => {})
+    }
+    const admin = await this.clones?.catch(() => undefined)
+    await admin?.end()
+    if (this.dropper !== admin) await this.dropper.end()
+  }
+
+  /**
+   * The connections that clone. On PostgreSQL ≥ 18 a `FILE_COPY` clone copies its files with
+   * `file_copy_method = clone` (`copy_file_range`: the kernel copies, not PostgreSQL's read and
+   * write loop), a setting of the session; the version is asked once, on the drop connection.
+   */
+  private admin(): Promise<pg.Pool> {
+    this.clones ??= this.clonePool().catch((error) => {
+      this.clones = undefined // asked again by the next clone (the server may be back)
+      throw error
+    })
+    return this.clones
+  }
+
+  private async clonePool(): Promise<pg.Pool> {
+    const { options } = this
+    const { rows } = await this.dropper.query(
+      "SELECT current_setting('server_version_num')::int AS version, current_setting('max_connections')::int AS max",
+    )
+    const budget = poolBudget(Number(rows[0]?.max ?? 0), workerCount())
+    this.maxDepth = options.maxDepth ?? budget.maxDepth
+    const config = { ...clientConfig(this.c), max: options.concurrency ?? budget.concurrency }
+    const kernelCopy =
+      this.c.cloneStrategy === 'FILE_COPY' &&
+      options.kernelCopy !== false &&
+      Number(rows[0]?.version) >= 180000
+    const pool = new pg.Pool(kernelCopy ? { ...config, options: '-c file_copy_method=clone' } : config)
+    pool.on('error', () => {})
+    if (options.dropApart === false) {
+      void this.dropper.end()
+      this.dropper = pool
+    }
+    return pool
   }
 
   private async create(): Promise<Cloned> {
     const name = `${this.namePrefix}_${(++this.counter).toString(36)}`
-    await cloneDatabase(this.admin, this.c.template, name, this.c.cloneStrategy)
+    await cloneDatabase(await this.admin(), this.c.template, name, this.c.cloneStrategy)
     try {
       return { name, ...(await this.connect(name)) }
     } catch (error) {
       // Best effort, and never instead of the error: the run's end drops what carries its prefix.
-      await dropDatabase(this.admin, name).catch(() => {})
+      await dropDatabase(await this.admin(), name).catch(() => {})
       throw error
     }
   }
@@ -176,7 +277,7 @@ export class DatabasePool {
   private async keep(name: string, client: pg.Client): Promise<string> {
     await client.end().catch(() => {})
     const kept = `testbed_kept_${name}`.slice(0, 63)
-    await this.admin.query(
+    await (await this.admin()).query(
       `ALTER DATABASE ${pg.escapeIdentifier(name)} RENAME TO ${pg.escapeIdentifier(kept)}`,
     )
     return kept
@@ -190,8 +291,8 @@ const pools = () => processSingleton('postgres.pools', () => new Map<string, Dat
 
 /**
  * A fresh database cloned from the migrated template, with a connected client: what the `database`
- * fixture gives. It comes from the worker's pool (`TESTBED_POSTGRES_POOL` databases cloned ahead),
- * so it is usually ready at once; `release()` drops it.
+ * fixture gives. It comes from the worker's pool (databases cloned ahead, as deep as the rate tests
+ * take them needs, or `TESTBED_POSTGRES_POOL`), so it is usually ready at once; `release()` drops it.
  */
 export async function testDatabase(
   connection: PostgresConnection,
