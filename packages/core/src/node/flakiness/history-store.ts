@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { withHistoryLock } from './history-lock.js'
@@ -147,6 +148,8 @@ export class LocalHistoryStore implements HistoryStore {
    */
   async prune(before: Date): Promise<PruneResult> {
     const cut = before.toISOString()
+    // No history (nor, maybe, its directory): nothing to prune, and no lock to take there.
+    if (!existsSync(this.location)) return { removed: 0, kept: 0 }
     return withHistoryLock(this.location, async () => {
       // Only the lock's holder writes a temp file: one found now is a killed prune's.
       const own = `${basename(this.location)}.`
