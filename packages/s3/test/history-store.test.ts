@@ -257,6 +257,59 @@ describe('the history of nested runs in an S3 in another process', { tags: ['tie
   )
 
   test(
+    'a sharded run: the shards record nothing, their merge puts one object with each test and its shard',
+    NESTED_RUNS,
+    async () => {
+      const dir = copyOfFixture()
+      const blobs = join(scratchDir('history-blobs'), 'blobs')
+      const shardEnv = { ...env, TESTBED_CACHE: 'readwrite' }
+      for (const shard of ['1/2', '2/2']) {
+        const run = await runVitest({
+          fixture: dir,
+          args: [
+            '--shard',
+            shard,
+            '--reporter=blob',
+            `--outputFile.blob=${join(blobs, `blob-${shard.replace('/', '-')}.json`)}`,
+          ],
+          env: shardEnv,
+          timeoutMs: 120_000,
+        })
+        expect(run.code).toBe(0)
+      }
+      expect(await keysUnder(s3, bucket, 'results/history/')).toEqual([])
+      const merged = await runVitest({
+        fixture: dir,
+        args: ['--merge-reports', blobs],
+        env: shardEnv,
+        timeoutMs: 120_000,
+      })
+      expect(merged.code).toBe(0)
+      const keys = await keysUnder(s3, bucket, 'results/history/')
+      expect(keys).toHaveLength(1)
+      const records = await s3HistoryStore({
+        bucket,
+        prefix: 'results/',
+        endpoint: {
+          endpoint: outside.endpoint,
+          region: 'us-east-1',
+          accessKeyId: outside.env.AWS_ACCESS_KEY_ID as string,
+          secretAccessKey: outside.env.AWS_SECRET_ACCESS_KEY as string,
+          credentialsSource: 'the test',
+        },
+      }).read()
+      expect(new Set(records.map((r) => r.run)).size).toBe(1)
+      expect(new Set(records.map((r) => r.shard))).toEqual(new Set(['1/2', '2/2']))
+      expect(records.map((r) => [r.test, r.outcome]).sort()).toEqual([
+        ['a cache hit', 'skipped'],
+        ['always passes', 'passed'],
+        ['needs the offline service', 'skipped'],
+        ['passes on its retry', 'flaky'],
+      ])
+    },
+  )
+
+  test(
     'a read-only run (TESTBED_CACHE=read) does not write the shared history: its outcomes go to the local file',
     NESTED_RUNS,
     async () => {
