@@ -57,6 +57,7 @@ export {
 } from './node/flakiness/flaky-report.js'
 export { HistoryLockTimeout } from './node/flakiness/history-lock.js'
 export type { TestOutcomeRecord } from './node/flakiness/history-record.js'
+export { KEEP_DAYS_VARIABLE } from './node/flakiness/history-retention.js'
 export {
   CorruptHistory,
   HISTORY_FILE,

@@ -10,6 +10,7 @@ import {
   percent,
   testLabel,
 } from './flaky-report.js'
+import { pruneByRetention } from './history-retention.js'
 import { runHistoryTarget } from './history-target.js'
 import { newRunIdentity, outcomeRecords } from './run-outcomes.js'
 
@@ -69,6 +70,7 @@ export async function recordRunHistory(
   )
   if (!records.length) return undefined
   const notes: string[] = []
+  let appended = true
   try {
     await target.write.append(records)
   } catch (error) {
@@ -85,7 +87,12 @@ export async function recordRunHistory(
       ` ⚠ Flakiness: this run's outcomes could not be appended to ${target.write.location} (${(error as Error).message})${kept && fallback ? `, so they went to ${fallback.location}` : ''}; the tests' results stand`,
     )
     if (kept && fallback) target = { write: fallback, read: fallback, readOnly: false }
+    appended = kept
   }
+  // TESTBED_HISTORY_KEEP_DAYS: the history this run wrote is pruned (the shared one only by a run
+  // that may write it).
+  const pruned = appended ? await pruneByRetention(target.write) : undefined
+  if (pruned) notes.push(pruned)
   if (target.readOnly)
     notes.push(
       `   (${target.read.location} is read only: this run may not write the result cache, so its outcomes went to ${target.write.location} and count here only)`,
