@@ -19,12 +19,20 @@ async function withClient<T>(
 
 /**
  * Builds the migrated template once per schema, `testbed_tpl_<hash>`, or reuses it where it exists
- * (a server that outlives runs). An advisory lock keeps concurrent runs from building it twice.
+ * (a server that outlives runs, a cluster copied with it). An advisory lock keeps concurrent runs
+ * from building it twice. `connected`: a client on the maintenance database to use (one connection
+ * fewer) rather than a new one.
  */
-export async function ensureTemplate(c: PostgresFound, migrations: Migrations | undefined): Promise<string> {
+export async function ensureTemplate(
+  c: PostgresFound,
+  migrations: Migrations | undefined,
+  connected?: pg.Client,
+): Promise<string> {
   const template = `testbed_tpl_${await migrationsKey(migrations)}`
   const building = `${template}_building`
-  return withClient(c, c.database, async (admin) => {
+  const onAdmin = <T>(fn: (admin: pg.Client) => Promise<T>) =>
+    connected ? fn(connected) : withClient(c, c.database, fn)
+  return onAdmin(async (admin) => {
     const exists = async () =>
       (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate', [template]))
         .rowCount === 1
@@ -87,8 +95,6 @@ export async function dropDatabasesWithPrefix(admin: Admin, prefix: string): Pro
 }
 
 /** `server_version_num`, e.g. 150018. */
-export function serverVersion(c: PostgresFound): Promise<number> {
-  return withAdmin(c, async (admin) =>
-    Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num),
-  )
+export async function serverVersion(admin: Admin): Promise<number> {
+  return Number((await admin.query('SHOW server_version_num')).rows[0].server_version_num)
 }
