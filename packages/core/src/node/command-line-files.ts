@@ -7,12 +7,22 @@ import { parseCLI } from 'vitest/node'
  */
 export function commandLineFileFilters(argv: readonly string[] = process.argv): string[] {
   if (!basename(argv[1] ?? '').startsWith('vitest')) return []
-  try {
-    return parseCLI(['vitest', ...argv.slice(2)]).filter
-  } catch {
-    return []
+  // parseCLI defines Vitest's whole command line anew on every call (10–50 ms here), and every
+  // pipeline and the reporter ask: parsed once per command line.
+  const key = argv.join('\0')
+  let filters = parsed.get(key)
+  if (!filters) {
+    try {
+      filters = parseCLI(['vitest', ...argv.slice(2)]).filter
+    } catch {
+      filters = []
+    }
+    parsed.set(key, filters)
   }
+  return [...filters]
 }
+
+const parsed = new Map<string, string[]>()
 
 /** Vitest's rule for file filters: a path prefix, or a substring of the file's path in the project. */
 export function matchesFileFilters(file: string, filters: readonly string[], dir: string): boolean {
