@@ -1,9 +1,12 @@
 // Cold start to first test: from spawning `vitest run` to the first line of a test that has a fresh
 // migrated PostgreSQL database, per provider, in alternating rounds, beside a run of the same project
-// whose filter leaves only a test needing no service (Vitest's and Testbed's own start), and the
-// service's start time from Testbed's table. `binary` and `embedded` run twice: with the cluster cache
-// (a copy of a cached initialised cluster; the cache is warmed before the rounds, as any run after a
-// machine's first has it) and without it (`TESTBED_POSTGRES_CLUSTER_CACHE=off`: initdb every run).
+// whose filter leaves only a test needing no service (Vitest's and Testbed's own start), beside plain
+// Vitest running the same trivial test with no Testbed at all (projects/cold-start/plain: the floor),
+// and the service's start time from Testbed's table. `binary` and `embedded` run twice: with the
+// cluster cache (a copy of a cached cluster with the migrated template in it; the cache is warmed
+// before the rounds, as any run after a machine's first has it), with it but migrations given as a
+// function (template-per-run.config.ts: the cache keeps the initialised cluster alone, the template
+// is migrated every run), and without it (`TESTBED_POSTGRES_CLUSTER_CACHE=off`: initdb every run).
 // A provider this machine cannot run (no Docker engine for `container`) is reported as not run.
 //   node bench/cold-start.ts [providers] [--rounds N] [--json]
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,23 +14,30 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { failureReason, runVitest } from './nested-vitest.ts'
-import { args, finish, median, notRunVariants, report, skipVariant } from './stats.ts'
+import { args, finish, median, notRunVariants, percentiles, report, skipVariant } from './stats.ts'
 
 const root = fileURLToPath(new URL('./projects/cold-start/', import.meta.url))
+const plainRoot = fileURLToPath(new URL('./projects/cold-start/plain/', import.meta.url))
 const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds')
 const providers = (positional[0] ?? 'embedded,binary,container').split(',')
 const roundsAt = process.argv.indexOf('--rounds')
 const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 3
 // A cache of this bench's own, so that what it measures does not depend on what ran before.
 const cache = mkdtempSync(join(tmpdir(), 'bench-cluster-cache-'))
+const plain = '(plain Vitest, no Testbed)'
 const noService = '(no service needed)'
 const uncached = (p: string) => `${p}, no cluster cache`
+const perRun = (p: string) => `${p}, template migrated every run`
 const variants = [
+  plain,
   noService,
-  ...providers.flatMap((p) => (p === 'binary' || p === 'embedded' ? [p, uncached(p)] : [p])),
+  ...providers.flatMap((p) => (p === 'binary' || p === 'embedded' ? [p, perRun(p), uncached(p)] : [p])),
 ]
 const envOf = (variant: string): Record<string, string> => {
-  const provider = variant === noService ? 'embedded' : variant.replace(', no cluster cache', '')
+  const provider =
+    variant === noService
+      ? 'embedded'
+      : variant.replace(/, (no cluster cache|template migrated every run)$/, '')
   return {
     TESTBED_POSTGRES_PROVIDERS: provider,
     TESTBED_POSTGRES_CLUSTER_CACHE: variant.endsWith('no cluster cache') ? 'off' : cache,
@@ -46,14 +56,19 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {
       if (notRunVariants().has(variant)) continue
-      const vitestArgs =
-        variant === noService
-          ? ['--project', 'main', '--tags-filter', 'not requires_postgres']
-          : ['--project', 'main']
-      const run = await runVitest(root, vitestArgs, envOf(variant))
+      const vitestArgs = [
+        '--project',
+        'main',
+        ...(variant === noService ? ['--tags-filter', 'not requires_postgres'] : []),
+        // Migrations as a function: the cached cluster comes without the template (the cache before session 18).
+        ...(variant.endsWith('every run') ? ['--config', `${root}template-per-run.config.ts`] : []),
+      ]
+      const run =
+        variant === plain ? await runVitest(plainRoot, []) : await runVitest(root, vitestArgs, envOf(variant))
       const at = /(?:FIRST|PLAIN)_TEST_AT (\d+)/.exec(run.output)
       if (run.code !== 0 || !at) {
-        if (variant === noService) throw new Error(`${variant} run failed:\n${run.output}`)
+        if (variant === noService || variant === plain)
+          throw new Error(`${variant} run failed:\n${run.output}`)
         skipVariant(variant, failureReason(run.output))
         continue
       }
@@ -67,14 +82,17 @@ try {
   rmSync(cache, { recursive: true, force: true })
 }
 const base = median(firstTest[noService] ?? [])
-report(`cold start to first test (ms, from spawning vitest; medians of ${rounds} alternating rounds)`, [
+const floor = median(firstTest[plain] ?? [])
+report(`cold start to first test (ms, from spawning vitest; medians (p95) of ${rounds} alternating rounds)`, [
   ...variants
     .filter((v) => !notRunVariants().has(v))
     .map((v) => ({
       provider: v,
       'first test': median(firstTest[v] ?? []).toFixed(0),
+      p95: Number(percentiles(firstTest[v] ?? []).p95).toFixed(0),
       'min–max': `${Math.min(...(firstTest[v] ?? [])).toFixed(0)}–${Math.max(...(firstTest[v] ?? [])).toFixed(0)}`,
       'first test − no service': (median(firstTest[v] ?? []) - base).toFixed(0),
+      'first test − plain Vitest': (median(firstTest[v] ?? []) - floor).toFixed(0),
       'CPU (vitest and children)': median(cpu[v] ?? []).toFixed(0),
       'service start (incl. template)': serviceStart[v] ? median(serviceStart[v]).toFixed(0) : '—',
     })),
