@@ -5,13 +5,15 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runVitest } from '@testbed/test-support/run-vitest'
+import { eventually } from '@testbed/test-support/eventually'
+import { alive, runVitest } from '@testbed/test-support/run-vitest'
 import { scratchDir } from '@testbed/test-support/scratch-dir'
 import pg from 'pg'
 import { describe, expect, test, vi } from 'vitest'
@@ -31,6 +33,21 @@ function serverDir(prefix: string): string {
 /** The cache's entries: each `pg-<key>` complete, nothing half-built or set aside. */
 function entries(cache: string): string[] {
   return readdirSync(cache).sort()
+}
+
+/** The pid of a postgres listening on no TCP port (the template build's) with its data under `root`. */
+function buildServer(root: string): number | undefined {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const args = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      } catch {
+        return []
+      }
+    })()
+    if (args.includes('listen_addresses=') && args.some((a) => a.startsWith(root))) return Number(pid)
+  }
+  return undefined
 }
 
 const secureNotes = fileURLToPath(new URL('../../../examples/secure-notes/migrations', import.meta.url))
@@ -162,6 +179,42 @@ describe('the initialised-cluster cache', { tags: ['requires_postgres_binaries',
     }
     expect(entries(cache)).toHaveLength(2)
     expect(existsSync(join(cache, withTemplate, 'complete'))).toBe(true)
+  })
+
+  test('Ctrl-C while the template is migrated for the cache stops its server and caches nothing half-done', {
+    timeout: 180_000,
+  }, async () => {
+    const cache = scratchDir('cluster-cache')
+    const tmp = serverDir('interrupted')
+    const migrations = scratchDir('migrations')
+    writeFileSync(join(migrations, '001_slow.sql'), 'SELECT pg_sleep(600);\n')
+    let server: number | undefined
+    const run = await runVitest({
+      fixture,
+      env: {
+        TESTBED_POSTGRES_PROVIDERS: 'binary',
+        TESTBED_POSTGRES_CLUSTER_CACHE: cache,
+        TESTBED_TMPDIR: tmp,
+        CLUSTER_CACHE_MIGRATIONS: migrations,
+      },
+      timeoutMs: 150_000,
+      onSpawn(child, output) {
+        const poll = setInterval(() => {
+          if (!output().includes('migrating the template into the cluster to cache')) return
+          // The build's postgres: the one whose data dir is under this run's TESTBED_TMPDIR, socket only.
+          server = buildServer(tmp)
+          if (server === undefined) return
+          clearInterval(poll)
+          child.kill('SIGINT')
+        }, 50)
+      },
+    })
+    expect(run.signal ?? run.code).not.toBe(0)
+    expect(server).toBeDefined()
+    await eventually(() => !alive(server as number), `the build's postgres ${server} stopped`)
+    await eventually(() => readdirSync(tmp).length === 0, `${tmp} emptied`)
+    // The initialised cluster was cached before; nothing with a template, nothing half-built.
+    expect(entries(cache)).toEqual([expect.stringMatching(/^pg-[0-9a-f]{16}$/)])
   })
 
   test('keeps the most recently used entries and prunes the others', async () => {
