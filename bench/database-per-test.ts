@@ -70,6 +70,7 @@ function testbedWay(
     awaitEnd?: boolean
     concurrency?: number
     kernelCopy?: boolean
+    connectedAhead?: number
   } = {},
 ): () => Way {
   return () => {
@@ -85,6 +86,7 @@ function testbedWay(
       ...(change.dropApart === false ? { dropApart: false } : {}),
       ...(change.concurrency === undefined ? {} : { concurrency: change.concurrency }),
       ...(change.kernelCopy === undefined ? {} : { kernelCopy: change.kernelCopy }),
+      ...(change.connectedAhead === undefined ? {} : { connectedAhead: change.connectedAhead }),
     })
     return {
       take: async () => {
@@ -202,6 +204,11 @@ const ways: Array<{ name: string; bodyMs: number; way: () => Way }> = [
   },
   { name: 'testbed, 2 clones in flight', bodyMs: 0, way: testbedWay(main.server, { concurrency: 2 }) },
   { name: 'testbed, pool 8 from the start', bodyMs: 0, way: testbedWay(main.server, { depth: 8 }) },
+  {
+    name: 'testbed, only the next two ahead with a client',
+    bodyMs: 0,
+    way: testbedWay(main.server, { connectedAhead: 2 }),
+  },
   {
     name: 'testbed as it was (pool 2, 2 in flight, user-space copy)',
     bodyMs: 0,
