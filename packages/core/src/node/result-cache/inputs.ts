@@ -17,7 +17,8 @@ export interface InputsPart {
 
 // Never inputs, whatever a pattern says: the lockfile stands for node_modules, Git's own files are
 // not the project's, and the local store would change with every run that writes it.
-const ALWAYS_SKIPPED = ['**/node_modules/**', '**/.git/**', '**/.testbed/**']
+// The directories themselves too, so that the walk does not go into them.
+const ALWAYS_SKIPPED = ['node_modules', '.git', '.testbed'].flatMap((d) => [`**/${d}`, `**/${d}/**`])
 
 function balanced(pattern: string): boolean {
   let square = 0
