@@ -110,10 +110,11 @@ describe('the initialised-cluster cache', { tags: ['requires_postgres_binaries',
     ready(first)
     expect(await stopAndCheck(first)).toEqual([])
     const [entry, withTemplate] = entries(cache) as [string, string]
-    // Damage both: no marker, no PG_VERSION; and a build of a process that no longer exists.
+    // Damage one: no marker, no PG_VERSION; the other as an older Testbed made it, without a
+    // manifest; and a build of a process that no longer exists.
     rmSync(join(cache, entry, 'complete'))
     rmSync(join(cache, entry, 'data', 'PG_VERSION'))
-    rmSync(join(cache, withTemplate, 'complete'))
+    rmSync(join(cache, withTemplate, 'manifest'))
     mkdirSync(join(cache, `${entry}.tmp-999999999-dead`))
 
     const second = await startPostgres(env)
@@ -121,10 +122,9 @@ describe('the initialised-cluster cache', { tags: ['requires_postgres_binaries',
     expect(connection.port).toBeGreaterThan(0)
     expect(await stopAndCheck(second)).toEqual([])
     expect(entries(cache)).toEqual([entry, withTemplate])
-    for (const e of [entry, withTemplate]) {
-      expect(existsSync(join(cache, e, 'complete'))).toBe(true)
-      expect(existsSync(join(cache, e, 'data', 'PG_VERSION'))).toBe(true)
-    }
+    for (const e of [entry, withTemplate])
+      for (const file of ['complete', 'manifest', 'data/PG_VERSION'])
+        expect(existsSync(join(cache, e, file)), `${e}/${file}`).toBe(true)
   })
 
   test('a second start copies the migrated template; a changed migration builds a new one', async () => {
