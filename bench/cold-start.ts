@@ -2,11 +2,12 @@
 // migrated PostgreSQL database, per provider, in alternating rounds, beside a run of the same project
 // whose filter leaves only a test needing no service (Vitest's and Testbed's own start), beside plain
 // Vitest running the same trivial test with no Testbed at all (projects/cold-start/plain: the floor),
-// and the service's start time from Testbed's table. `binary` and `embedded` run twice: with the
+// and the service's start time from Testbed's table. `binary` and `embedded` run in four ways: with the
 // cluster cache (a copy of a cached cluster with the migrated template in it; the cache is warmed
 // before the rounds, as any run after a machine's first has it), with it but migrations given as a
 // function (template-per-run.config.ts: the cache keeps the initialised cluster alone, the template
-// is migrated every run), and without it (`TESTBED_POSTGRES_CLUSTER_CACHE=off`: initdb every run).
+// is migrated every run), with services started only when a test asks (TESTBED_PRESTART=off, not as
+// the run's start reads the files' markers), and without it (`TESTBED_POSTGRES_CLUSTER_CACHE=off`: initdb every run).
 // A provider this machine cannot run (no Docker engine for `container`) is reported as not run.
 //   node bench/cold-start.ts [providers] [--rounds N] [--json]
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -28,17 +29,21 @@ const plain = '(plain Vitest, no Testbed)'
 const noService = '(no service needed)'
 const uncached = (p: string) => `${p}, no cluster cache`
 const perRun = (p: string) => `${p}, template migrated every run`
+const onRequest = (p: string) => `${p}, started when a test asks (TESTBED_PRESTART=off)`
 const variants = [
   plain,
   noService,
-  ...providers.flatMap((p) => (p === 'binary' || p === 'embedded' ? [p, perRun(p), uncached(p)] : [p])),
+  ...providers.flatMap((p) =>
+    p === 'binary' || p === 'embedded' ? [p, onRequest(p), perRun(p), uncached(p)] : [p],
+  ),
 ]
 const envOf = (variant: string): Record<string, string> => {
   const provider =
     variant === noService
       ? 'embedded'
-      : variant.replace(/, (no cluster cache|template migrated every run)$/, '')
+      : variant.replace(/, (no cluster cache|template migrated every run|started when a test asks.*)$/, '')
   return {
+    ...(variant.includes('TESTBED_PRESTART=off') && { TESTBED_PRESTART: 'off' }),
     TESTBED_POSTGRES_PROVIDERS: provider,
     TESTBED_POSTGRES_CLUSTER_CACHE: variant.endsWith('no cluster cache') ? 'off' : cache,
   }

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs'
-import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
 import { servicesRequiredBy } from '../shared/requirement.js'
 import type { ReadyStatus, ServiceStatus } from '../shared/service-status.js'
 import { commandLineFileFilters, matchesFileFilters } from './command-line-files.js'
@@ -10,6 +10,7 @@ import { policyLines, policyMarkdown } from './policy/policy-report.js'
 import { budgetAttempts } from './policy/run-budgets.js'
 import type { RunPolicy } from './policy/run-policy.js'
 import type { HubEvent, ServiceHub } from './service-hub.js'
+import { prestartServices } from './service-prestart.js'
 import {
   type MergedService,
   mergedServices,
@@ -87,6 +88,12 @@ export class TestbedReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+  }
+
+  /** The services the run's files will ask for start now, beside the workers' own start. */
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    if (this.hub && this.vitest)
+      prestartServices(this.vitest, this.hub, specifications, new Set(this.pipelines.keys()))
   }
 
   /** Each file carries the services that settled while it ran, for blob reports (docs/sharding.md). */

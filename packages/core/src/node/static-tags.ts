@@ -236,10 +236,8 @@ const sources = processSingleton('static-tags', () => new Map<string, Promise<So
  * otherwise `undefined`. Each file is read and parsed once per main process however many pipelines
  * ask, and parsed only when it mentions tags.
  */
-export async function testsNoneSelected(
-  file: string,
-  selects: (tags: readonly string[]) => boolean,
-): Promise<string[][] | undefined> {
+/** The file's source and what parsing it said, read and parsed once per main process. */
+async function sourceOf(file: string): Promise<Source> {
   let entry = sources.get(file)
   if (!entry) {
     entry = readFile(file, 'utf8').then(
@@ -248,7 +246,28 @@ export async function testsNoneSelected(
     )
     sources.set(file, entry)
   }
-  const source = await entry
+  return entry
+}
+
+/**
+ * The tags of each test of the file that `selects` takes, when its source says for sure which those
+ * are; `undefined` when it does not (a file without tags, or a doubt).
+ */
+export async function selectedTestsTags(
+  file: string,
+  selects: (tags: readonly string[]) => boolean,
+): Promise<string[][] | undefined> {
+  const source = await sourceOf(file)
+  if (source.text === undefined || !source.text.includes('requires_')) return undefined
+  if (!('parsed' in source)) source.parsed = staticTags(source.text, file)
+  return source.parsed?.tests.filter(selects)
+}
+
+export async function testsNoneSelected(
+  file: string,
+  selects: (tags: readonly string[]) => boolean,
+): Promise<string[][] | undefined> {
+  const source = await sourceOf(file)
   if (source.text === undefined) return undefined
   // Without any tags every test it has is untagged: a selection that takes untagged tests takes them.
   if (selects([]) && !source.text.includes('tags') && !source.text.includes('@module-tag')) return undefined
