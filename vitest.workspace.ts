@@ -43,6 +43,24 @@ export const testbed = defineTestbed({
   // CI runs this suite on one shared 2-core machine, where a real client or a nested run can take
   // several times its idle duration: integration tests get 2 minutes rather than 30 s.
   markers: { budgets: { tier2: 120_000 } },
+  // A run skips the files whose pass still holds (docs/result-cache.md): readwrite locally, read in
+  // CI, whose fresh clone has no store and so runs everything. TESTBED_CACHE=off runs everything.
+  resultCache: {
+    // What the tests reach outside their imports: the built packages (the bins they spawn, what the
+    // nested runs import), the fixture projects they run and read, the docs whose examples
+    // test/docs checks, the manifests, workflows and examples some tests read.
+    inputs: [
+      'packages/*/dist/**',
+      '**/fixtures/**',
+      '**/*.md',
+      '**/package.json',
+      '**/tsconfig*.json',
+      'biome.json',
+      '.github/**',
+      '.ci/**',
+      'examples/**',
+    ],
+  },
 })
 
 export default testbed.projects
