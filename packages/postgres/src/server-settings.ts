@@ -1,8 +1,10 @@
 /**
  * Settings for a throwaway test server: durability off (a crash loses nothing we need), enough
- * connections for parallel workers, and the least WAL (`wal_level=minimal`, which needs no WAL
- * senders): a clone's checkpoints and drops cost less (docs/decisions.md). Never applied to a
- * server Testbed did not start.
+ * connections for parallel workers, the least WAL (`wal_level=minimal`, which needs no WAL
+ * senders), and few shared buffers: a clone's two checkpoints scan every buffer header and a drop
+ * scans every buffer for the database's pages, so both cost less (docs/decisions.md; a suite that
+ * loads much data sets `settings: { shared_buffers: '128MB' }`). Never applied to a server Testbed
+ * did not start.
  */
 export const testServerSettings: Record<string, string> = {
   fsync: 'off',
@@ -11,7 +13,7 @@ export const testServerSettings: Record<string, string> = {
   wal_level: 'minimal',
   max_wal_senders: '0',
   max_connections: '200',
-  shared_buffers: '128MB',
+  shared_buffers: '16MB',
 }
 
 /**
