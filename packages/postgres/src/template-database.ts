@@ -86,12 +86,33 @@ export function withAdmin<T>(c: PostgresFound, fn: (admin: pg.Client) => Promise
   return withClient(c, c.database, fn)
 }
 
+/** How long the run's end waits for clones still running on the server after their worker stopped. */
+const IN_FLIGHT_CLONES_MS = 60_000
+
+/**
+ * Drops every database named `<prefix>_…`. A worker stopped in the middle of a clone leaves its
+ * `CREATE DATABASE` running on the server, which does not notice the client has gone and commits it
+ * after a sweep would have looked. So each round first counts the prefix's clones still active, then
+ * sweeps; it ends after a round that counted none: a clone that was active has committed by then
+ * (a backend reports itself idle only after its commit), so that round's sweep saw its database.
+ */
 export async function dropDatabasesWithPrefix(admin: Admin, prefix: string): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE $1 ESCAPE '!'",
-    [`${prefix.replaceAll('_', '!_')}!_%`],
-  )
-  for (const { datname } of rows) await dropDatabase(admin, datname)
+  const deadline = performance.now() + IN_FLIGHT_CLONES_MS
+  for (;;) {
+    const inFlight = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE state = 'active' AND pid <> pg_backend_pid()
+         AND query ILIKE 'CREATE DATABASE %' AND position($1 in query) > 0`,
+      [`"${prefix}_`],
+    )
+    const { rows } = await admin.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1 ESCAPE '!'",
+      [`${prefix.replaceAll('_', '!_')}!_%`],
+    )
+    for (const { datname } of rows) await dropDatabase(admin, datname)
+    if (!inFlight.rows[0]?.n || performance.now() > deadline) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 /** `server_version_num`, e.g. 150018. */
