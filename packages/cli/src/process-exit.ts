@@ -2,15 +2,9 @@
 // exit: only its pid can be watched, so it is checked until it is gone or the bound is reached.
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { processAlive as alive } from '@testbed/core/config'
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+export { alive }
 
 /** True once `pid` has exited, false when it still runs after `timeoutMs`. */
 export async function exitOf(pid: number, timeoutMs: number): Promise<boolean> {

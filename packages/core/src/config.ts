@@ -136,5 +136,6 @@ export {
 } from './node/up-state/state-file.js'
 export { NotApplicable, ProbeRefused } from './shared/errors.js'
 export { describeNetworkError, fetchEndpoint } from './shared/fetch-endpoint.js'
+export { processAlive } from './shared/process-alive.js'
 export { processSingleton } from './shared/process-singleton.js'
 export type { ServiceStatus } from './shared/service-status.js'

@@ -16,6 +16,7 @@ import {
 import { homedir } from 'node:os'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
+import { processAlive } from '@testbed/core/config'
 
 const run = promisify(execFile)
 
@@ -125,20 +126,11 @@ async function runInitdb(o: InitClusterOptions, password: string): Promise<void>
 /** `cp -a`: keeps the owner (the `postgres` user when we are root) and the data dir's 0700. */
 const copyTree = (from: string, to: string) => run('cp', ['-a', from, to])
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Half-built entries of runs that died while building (`<key>.tmp-<pid>-…`), and entries set aside. */
 async function sweep(root: string): Promise<void> {
   for (const name of await readdir(root).catch(() => [])) {
     const building = /\.tmp-(\d+)-/.exec(name)
-    if ((building && !isAlive(Number(building[1]))) || name.includes('.stale-'))
+    if ((building && !processAlive(Number(building[1]))) || name.includes('.stale-'))
       await rm(join(root, name), { recursive: true, force: true }).catch(() => {})
   }
 }

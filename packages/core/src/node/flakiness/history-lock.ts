@@ -4,6 +4,7 @@
 import { open, readFile, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { processAlive } from '../../shared/process-alive.js'
 
 /** How long a run waits for another's append or prune: generous, a prune rewrites the whole file. */
 export const LOCK_WAIT_MS = 60_000
@@ -17,22 +18,13 @@ export class HistoryLockTimeout extends Error {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /**
  * A lock left by a process of this machine that is gone (killed mid-append). A lock of another
  * machine (a history on a shared disk) is never broken: only its owner knows it is done.
  */
 function stale(content: string): boolean {
   const [pid, host] = content.trim().split(' ')
-  return host === hostname() && Number.isInteger(Number(pid)) && !alive(Number(pid))
+  return host === hostname() && Number.isInteger(Number(pid)) && !processAlive(Number(pid))
 }
 
 /** Runs `work` holding `<file>.lock` (created with O_EXCL), waiting up to `waitMs` for it. */
